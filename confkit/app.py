@@ -1,0 +1,515 @@
+"""ConferenceApp: the eight conference operations, plus the catalog calls.
+
+Every operation that checks and writes does both inside one Lua script, so it is
+atomic and costs one round trip; listings cost at most two. No operation scans the
+keyspace. Time comes from the injectable clock.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import redis
+
+from . import scripts, validate
+from .clock import Clock, system_clock
+from .codec import decode_event, decode_message, from_ms, to_ms
+from .connection import Stores, connect, redact
+from .errors import (
+    AlreadyExistsError,
+    AlreadyJoinedError,
+    ConfkitConnectionError,
+    InvalidInputError,
+    MeetingNotFoundError,
+    NoActiveInstanceError,
+    NotInvitedError,
+    NotJoinedError,
+    UserNotFoundError,
+)
+from .keys import DEFAULT_NAMESPACE, Keys
+from .sample import SampleSummary, load as load_sample
+from .models import (
+    ActiveMeeting,
+    Event,
+    JoinTime,
+    Meeting,
+    MeetingInstance,
+    Message,
+    Participant,
+    User,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+BATCH = 500
+
+
+def _reachable(method: F) -> F:
+    """Turn redis-py's connection failures (after its retries) into ConfkitConnectionError."""
+
+    @functools.wraps(method)
+    def wrapper(self: ConferenceApp, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise ConfkitConnectionError(
+                f"cannot reach Redis at {redact(self.stores.url)}: {exc}"
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _pairs(reply: Sequence[Any], meeting_id: int) -> list[Event]:
+    return [decode_event(meeting_id, reply[i], reply[i + 1]) for i in range(0, len(reply), 2)]
+
+
+class ConferenceApp:
+    """Video-conference bookkeeping on Redis.
+
+    ``url``: a ``redis://``, ``rediss://`` or ``unix://`` URL; ``None`` means
+    ``$CONFKIT_REDIS_URL``, then the embedded server. ``clock``: a zero-argument
+    callable returning an aware datetime (default: the system clock, UTC).
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        clock: Clock | None = None,
+        namespace: str = DEFAULT_NAMESPACE,
+        stores: Stores | None = None,
+    ):
+        self.stores = stores if stores is not None else connect(url)
+        self.clock: Clock = clock if clock is not None else system_clock
+        self.keys = Keys(namespace)
+        self._scripts = {
+            name: self.stores.activity.register_script(scripts.source(name)) for name in scripts.NAMES
+        }
+        self._dbs = ("", "") if self.stores.cluster else (
+            str(self.stores.catalog_db), str(self.stores.activity_db))
+
+    def __repr__(self) -> str:
+        return f"ConferenceApp(url={redact(self.stores.url)!r}, namespace={self.keys.namespace!r})"
+
+    def close(self) -> None:
+        """Release the connection pools."""
+        self.stores.catalog.close()
+        self.stores.activity.close()
+
+    def __enter__(self) -> ConferenceApp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing --------------------------------------------------------------
+    def now(self) -> datetime:
+        """The clock's current time (UTC), checked to be timezone-aware."""
+        return validate.aware(self.clock(), "the clock's time")
+
+    def _run(self, name: str, meeting_id: int, args: Sequence[Any] = (), *,
+             user_id: int | None = None, user_key: bool = False, now_ms: int | None = None,
+             client: Any = None) -> Any:
+        """Run a meeting script; ``user_id`` names the user in errors, ``user_key``
+        also hands the script the user's hash (single server only: another slot)."""
+        keys = self.keys.meeting_script_keys(meeting_id, user_id if user_key else None)
+        now = to_ms(self.now()) if now_ms is None else now_ms
+        argv = [*self._dbs, now, *args]
+        try:
+            return self._scripts[name](keys=keys, args=argv, client=client)
+        except redis.ResponseError as exc:
+            raise self._error(exc, meeting_id=meeting_id, user_id=user_id) from None
+
+    def _describe_user(self, user_id: int) -> str:
+        name = self.stores.catalog.hget(self.keys.user(user_id), "name")
+        return f"user {user_id} ({name})" if name is not None else f"user {user_id}"
+
+    def _describe_meeting(self, meeting_id: int) -> str:
+        title = self.stores.catalog.hget(self.keys.meeting(meeting_id), "title")
+        return f"meeting {meeting_id} ({title})" if title is not None else f"meeting {meeting_id}"
+
+    def _user_exists(self, user_id: int) -> bool:
+        return bool(self.stores.catalog.exists(self.keys.user(user_id)))
+
+    def _error(self, exc: redis.ResponseError, *, meeting_id: int | None = None,
+               user_id: int | None = None) -> Exception:
+        """Map a script's CONFKIT_<CODE> error reply to a typed error with readable names."""
+        code = str(exc).split()[0].removeprefix("CONFKIT_") if str(exc).startswith("CONFKIT_") else ""
+        if not code:
+            return exc
+        if code == "USER_NOT_FOUND" or (code == "NOT_JOINED" and user_id is not None
+                                        and not self._user_exists(user_id)):
+            return UserNotFoundError(user_id)  # type: ignore[arg-type]
+        if code == "MEETING_NOT_FOUND":
+            return MeetingNotFoundError(meeting_id)  # type: ignore[arg-type]
+        meeting = self._describe_meeting(meeting_id) if meeting_id is not None else ""
+        user = self._describe_user(user_id) if user_id is not None else ""
+        now = self.now().isoformat()
+        if code == "NOT_INVITED":
+            return NotInvitedError(f"{user} is not in the audience of private {meeting}")
+        if code == "NO_ACTIVE_INSTANCE":
+            return NoActiveInstanceError(f"{meeting} has no instance running at {now}")
+        if code == "NO_STARTED_INSTANCE":
+            return NoActiveInstanceError(f"{meeting} has no instance that has started by {now}")
+        if code == "ALREADY_JOINED":
+            return AlreadyJoinedError(f"{user} is already in {meeting}")
+        if code == "NOT_JOINED":
+            return NotJoinedError(f"{user} is not in the running instance of {meeting}")
+        if code == "USER_EXISTS":
+            return AlreadyExistsError(f"{user} already exists with different details")
+        if code == "MEETING_EXISTS":
+            return AlreadyExistsError(f"{meeting} already exists with different details")
+        if code == "INSTANCE_EXISTS":
+            return AlreadyExistsError(f"{meeting} already has that instance with other times")
+        if code == "MEETING_IS_PUBLIC":
+            return InvalidInputError(f"{meeting} is public: it has no audience to change")
+        return exc
+
+    # -- catalog ---------------------------------------------------------------
+    @_reachable
+    def add_user(self, user_id: Any, name: str, age: int, gender: str, email: str) -> User:
+        """Create a user. Repeating an identical call is accepted; a different user
+        under an existing id raises AlreadyExistsError (users are never rewritten)."""
+        user = User(
+            user_id=validate.ident(user_id, "user_id"),
+            name=validate.text(name, "name", max_chars=validate.MAX_NAME_CHARS),
+            age=validate.age(age),
+            gender=validate.text(gender, "gender", max_chars=validate.MAX_NAME_CHARS),
+            email=validate.email(email),
+        )
+        fields = ["user_id", user.user_id, "name", user.name, "age", user.age,
+                  "gender", user.gender, "email", user.email]
+        try:
+            self._scripts["add_user"](keys=[self.keys.user(user.user_id)],
+                                      args=[self._dbs[0], *fields])
+        except redis.ResponseError as exc:
+            raise self._error(exc, user_id=user.user_id) from None
+        self.stores.catalog.zadd(self.keys.users, {user.user_id: user.user_id})
+        return user
+
+    @_reachable
+    def add_meeting(self, meeting_id: Any, title: str, description: str, *,
+                    is_public: bool, audience: Iterable[str] = ()) -> Meeting:
+        """Create a meeting: public, or private with an audience of e-mail addresses."""
+        mid = validate.ident(meeting_id, "meeting_id")
+        public = validate.flag(is_public, "is_public")
+        if isinstance(audience, str):
+            raise InvalidInputError("audience must be a list of e-mail addresses, not one string")
+        emails = sorted({validate.normalise_email(validate.email(a)) for a in audience})
+        if public and emails:
+            raise InvalidInputError("a public meeting has no audience; pass is_public=False to invite")
+        meeting = Meeting(
+            meeting_id=mid,
+            title=validate.text(title, "title", max_chars=validate.MAX_NAME_CHARS),
+            description=validate.text(description, "description", allow_empty=True),
+            is_public=public,
+            audience=tuple(emails),
+        )
+        self._run("add_meeting", mid, [mid, meeting.title, meeting.description,
+                                       int(public), *emails])
+        self.stores.catalog.zadd(self.keys.meetings, {mid: mid})
+        return meeting
+
+    @_reachable
+    def add_instance(self, meeting_id: Any, order_id: Any, from_dt: datetime,
+                     to_dt: datetime) -> MeetingInstance:
+        """Schedule instance ``order_id`` of a meeting, running from from_dt until to_dt."""
+        mid = validate.ident(meeting_id, "meeting_id")
+        order = validate.ident(order_id, "order_id")
+        start = validate.aware(from_dt, "from_dt")
+        end = validate.aware(to_dt, "to_dt")
+        start_ms, end_ms = to_ms(start), to_ms(end)
+        if end_ms <= start_ms:
+            raise InvalidInputError(f"to_dt ({end.isoformat()}) must be after from_dt ({start.isoformat()})")
+        self._run("add_instance", mid, [mid, order, start_ms, end_ms])
+        self.stores.catalog.zadd(self.keys.instances_by_end, {f"{mid}:{order}": end_ms})
+        return MeetingInstance(mid, order, from_ms(start_ms), from_ms(end_ms))
+
+    @_reachable
+    def add_to_audience(self, meeting_id: Any, *emails: str) -> Meeting:
+        """Invite more e-mail addresses to a private meeting."""
+        return self._change_audience("add", meeting_id, emails)
+
+    @_reachable
+    def remove_from_audience(self, meeting_id: Any, *emails: str) -> Meeting:
+        """Stop addresses from joining a private meeting. Users already inside stay
+        until they leave or the instance ends; they cannot join again."""
+        return self._change_audience("remove", meeting_id, emails)
+
+    def _change_audience(self, how: str, meeting_id: Any, emails: Sequence[str]) -> Meeting:
+        mid = validate.ident(meeting_id, "meeting_id")
+        if not emails:
+            raise InvalidInputError("name at least one e-mail address")
+        normalised = sorted({validate.normalise_email(validate.email(a)) for a in emails})
+        self._run("change_audience", mid, [how, *normalised])
+        return self.get_meeting(mid)
+
+    @_reachable
+    def get_user(self, user_id: Any) -> User:
+        uid = validate.ident(user_id, "user_id")
+        data = self.stores.catalog.hgetall(self.keys.user(uid))
+        if not data:
+            raise UserNotFoundError(uid)
+        return _user(data)
+
+    @_reachable
+    def users(self) -> list[User]:
+        """Every user, in id order (pipelined, BATCH at a time)."""
+        ids = self.stores.catalog.zrange(self.keys.users, 0, -1)
+        return [_user(d) for d in self._hgetall_many([self.keys.user(int(i)) for i in ids]) if d]
+
+    def _hgetall_many(self, keys: list[str]) -> list[dict[str, str]]:
+        out: list[dict[str, str]] = []
+        for start in range(0, len(keys), BATCH):
+            pipe = self.stores.catalog.pipeline(transaction=False)
+            for key in keys[start:start + BATCH]:
+                pipe.hgetall(key)
+            out.extend(pipe.execute())
+        return out
+
+    @_reachable
+    def get_meeting(self, meeting_id: Any) -> Meeting:
+        mid = validate.ident(meeting_id, "meeting_id")
+        pipe = self.stores.catalog.pipeline(transaction=False)
+        pipe.hgetall(self.keys.meeting(mid))
+        pipe.smembers(self.keys.audience(mid))
+        data, audience = pipe.execute()
+        if not data:
+            raise MeetingNotFoundError(mid)
+        return _meeting(data, audience)
+
+    @_reachable
+    def meetings(self) -> list[Meeting]:
+        """Every meeting, in id order."""
+        ids = [int(i) for i in self.stores.catalog.zrange(self.keys.meetings, 0, -1)]
+        result = []
+        for start in range(0, len(ids), BATCH):
+            pipe = self.stores.catalog.pipeline(transaction=False)
+            for mid in ids[start:start + BATCH]:
+                pipe.hgetall(self.keys.meeting(mid))
+                pipe.smembers(self.keys.audience(mid))
+            replies = pipe.execute()
+            result.extend(_meeting(replies[i], replies[i + 1])
+                          for i in range(0, len(replies), 2) if replies[i])
+        return result
+
+    @_reachable
+    def instances(self, meeting_id: Any) -> list[MeetingInstance]:
+        """A meeting's instances in order_id order."""
+        mid = validate.ident(meeting_id, "meeting_id")
+        if not self.stores.catalog.exists(self.keys.meeting(mid)):
+            raise MeetingNotFoundError(mid)
+        orders = self.stores.catalog.zrange(self.keys.instances(mid), 0, -1)
+        rows = self._hgetall_many([self.keys.instance(mid, int(o)) for o in orders])
+        return [_instance(r) for r in rows if r]
+
+    @_reachable
+    def load_sample_data(self) -> SampleSummary:
+        """The sample users, meetings and instances, placed around the clock's now."""
+        return load_sample(self)
+
+    @_reachable
+    def reset(self) -> int:
+        """Delete every confkit key in both stores; returns how many were deleted.
+
+        The only call that walks the keyspace (SCAN by the namespace prefix), so it
+        leaves other data on a shared server alone. Never run implicitly.
+        """
+        deleted = 0
+        clients = [self.stores.catalog] if self.stores.cluster else [self.stores.catalog, self.stores.activity]
+        for client in clients:
+            batch: list[str] = []
+            for key in client.scan_iter(match=self.keys.all_pattern, count=1000):
+                batch.append(key)
+                if len(batch) >= BATCH:
+                    deleted += _unlink(client, batch)
+                    batch = []
+            if batch:
+                deleted += _unlink(client, batch)
+        return deleted
+
+    # -- the eight operations ----------------------------------------------------
+    def _join_email(self, user_id: int) -> str:
+        """On one server the join script reads the user's e-mail itself (""); on a
+        cluster the user lives in another slot, so we read it first."""
+        if not self.stores.cluster:
+            return ""
+        address = self.stores.catalog.hget(self.keys.user(user_id), "email")
+        if address is None:
+            raise UserNotFoundError(user_id)
+        return validate.normalise_email(address)
+
+    @_reachable
+    def join_meeting(self, user_id: Any, meeting_id: Any) -> Event:
+        """Join the meeting's running instance. Public meetings admit any user;
+        private ones only users whose e-mail is in the audience."""
+        uid = validate.ident(user_id, "user_id")
+        mid = validate.ident(meeting_id, "meeting_id")
+        email = self._join_email(uid)
+        reply = self._run("join", mid, [uid, email], user_id=uid, user_key=not email)
+        return _pairs(reply, mid)[0]
+
+    @_reachable
+    def leave_meeting(self, user_id: Any, meeting_id: Any) -> Event:
+        """Leave the running instance the user is in."""
+        uid = validate.ident(user_id, "user_id")
+        mid = validate.ident(meeting_id, "meeting_id")
+        return _pairs(self._run("leave", mid, [uid], user_id=uid), mid)[0]
+
+    @_reachable
+    def meeting_participants(self, meeting_id: Any) -> list[Participant]:
+        """Who is in the meeting's running instance now, in join order."""
+        mid = validate.ident(meeting_id, "meeting_id")
+        reply = self._run("participants", mid)
+        present = [(int(reply[i]), decode_event(mid, 0, reply[i + 1]).timestamp)
+                   for i in range(3, len(reply), 2)]
+        names = self._names([uid for uid, _ in present])
+        return [Participant(uid, names.get(uid, ""), joined) for uid, joined in present]
+
+    def _names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        unique = sorted(set(user_ids))
+        if not unique:
+            return {}
+        pipe = self.stores.catalog.pipeline(transaction=False)
+        for uid in unique:
+            pipe.hget(self.keys.user(uid), "name")
+        return {uid: name or "" for uid, name in zip(unique, pipe.execute())}
+
+    def _candidate_meetings(self, now_ms: int) -> list[int]:
+        members = self.stores.catalog.zrangebyscore(self.keys.instances_by_end, f"({now_ms}", "+inf")
+        return sorted({int(m.split(":")[0]) for m in members})
+
+    @_reachable
+    def active_meetings(self) -> list[ActiveMeeting]:
+        """Meetings with a running instance, in meeting id order."""
+        now_ms = to_ms(self.now())
+        candidates = self._candidate_meetings(now_ms)
+        result = []
+        for start in range(0, len(candidates), BATCH):
+            chunk = candidates[start:start + BATCH]
+            pipe = self.stores.activity.pipeline(transaction=False)
+            for mid in chunk:
+                self._run("meeting_state", mid, now_ms=now_ms, client=pipe)
+            for mid, state in zip(chunk, pipe.execute()):
+                if len(state) == 7:
+                    meeting = _meeting({"meeting_id": mid, "title": state[0], "description": state[1],
+                                        "is_public": state[2]}, state[3])
+                    instance = MeetingInstance(mid, int(state[4]), from_ms(int(state[5])), from_ms(int(state[6])))
+                    result.append(ActiveMeeting(meeting, instance))
+        return result
+
+    @_reachable
+    def end_meeting(self, meeting_id: Any) -> list[Event]:
+        """End the latest started instance; returns the timeout events written.
+
+        Running: it ends now and everyone inside times out now. Already past its
+        end: anyone still recorded times out at its end. A second call writes nothing.
+        """
+        mid = validate.ident(meeting_id, "meeting_id")
+        reply = self._run("end_meeting", mid)
+        order, end_ms = int(reply[0]), int(reply[1])
+        self.stores.catalog.zadd(self.keys.instances_by_end, {f"{mid}:{order}": end_ms})
+        return _pairs(reply[2:], mid)
+
+    @_reachable
+    def sweep(self) -> list[Event]:
+        """Write the timeouts for every instance that has ended on its own with
+        users still inside; returns them. Operations also do this lazily, per meeting."""
+        now_ms = to_ms(self.now())
+        ids = [int(i) for i in self.stores.catalog.zrange(self.keys.meetings, 0, -1)]
+        events: list[Event] = []
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start:start + BATCH]
+            pipe = self.stores.activity.pipeline(transaction=False)
+            for mid in chunk:
+                self._run("sweep", mid, now_ms=now_ms, client=pipe)
+            for mid, reply in zip(chunk, pipe.execute()):
+                events.extend(_pairs(reply, mid))
+        return events
+
+    @_reachable
+    def join_times(self) -> list[JoinTime]:
+        """Every participant of every running meeting, with the time they joined."""
+        now_ms = to_ms(self.now())
+        candidates = self._candidate_meetings(now_ms)
+        rows: list[tuple[int, int, datetime]] = []
+        for start in range(0, len(candidates), BATCH):
+            chunk = candidates[start:start + BATCH]
+            pipe = self.stores.activity.pipeline(transaction=False)
+            for mid in chunk:
+                self._run("participants", mid, now_ms=now_ms, client=pipe)
+            for mid, reply in zip(chunk, pipe.execute(raise_on_error=False)):
+                if isinstance(reply, Exception):
+                    continue  # not running after all
+                rows.extend((mid, int(reply[i]), decode_event(mid, 0, reply[i + 1]).timestamp)
+                            for i in range(3, len(reply), 2))
+        names = self._names(uid for _, uid, _ in rows)
+        titles = self._titles(mid for mid, _, _ in rows)
+        return [JoinTime(mid, titles.get(mid, ""), uid, names.get(uid, ""), joined)
+                for mid, uid, joined in rows]
+
+    def _titles(self, meeting_ids: Iterable[int]) -> dict[int, str]:
+        unique = sorted(set(meeting_ids))
+        if not unique:
+            return {}
+        pipe = self.stores.catalog.pipeline(transaction=False)
+        for mid in unique:
+            pipe.hget(self.keys.meeting(mid), "title")
+        return {mid: title or "" for mid, title in zip(unique, pipe.execute())}
+
+    @_reachable
+    def post_message(self, user_id: Any, meeting_id: Any, text: str) -> Message:
+        """Post a chat message; only a user inside the running instance may."""
+        uid = validate.ident(user_id, "user_id")
+        mid = validate.ident(meeting_id, "meeting_id")
+        body = validate.message_text(text)
+        reply = self._run("post_message", mid, [uid, body], user_id=uid)
+        return decode_message(mid, reply[0], reply[1], body)
+
+    @_reachable
+    def meeting_messages(self, meeting_id: Any) -> list[Message]:
+        """Every message of the meeting, all instances, oldest first."""
+        mid = validate.ident(meeting_id, "meeting_id")
+        return self._messages(mid, None)
+
+    @_reachable
+    def user_messages(self, user_id: Any, meeting_id: Any) -> list[Message]:
+        """One user's messages in one meeting, all instances, oldest first."""
+        uid = validate.ident(user_id, "user_id")
+        mid = validate.ident(meeting_id, "meeting_id")
+        messages = self._messages(mid, uid)
+        if not messages and not self._user_exists(uid):
+            raise UserNotFoundError(uid)
+        return messages
+
+    def _messages(self, meeting_id: int, user_id: int | None) -> list[Message]:
+        reply = self._run("messages", meeting_id, ["" if user_id is None else user_id])
+        messages = [decode_message(meeting_id, reply[i], reply[i + 1], reply[i + 2])
+                    for i in range(0, len(reply), 3)]
+        messages.sort(key=lambda m: (m.timestamp, m.message_id))
+        return messages
+
+
+def _unlink(client: redis.Redis, keys: list[str]) -> int:
+    return int(client.unlink(*keys))
+
+
+def _user(data: dict[str, str]) -> User:
+    return User(int(data["user_id"]), data["name"], int(data["age"]), data["gender"], data["email"])
+
+
+def _meeting(data: dict[str, Any], audience: Iterable[str]) -> Meeting:
+    return Meeting(
+        meeting_id=int(data["meeting_id"]),
+        title=data["title"],
+        description=data["description"],
+        is_public=data["is_public"] == "1",
+        audience=tuple(sorted(audience)),
+    )
+
+
+def _instance(data: dict[str, str]) -> MeetingInstance:
+    return MeetingInstance(int(data["meeting_id"]), int(data["order_id"]),
+                           from_ms(int(data["from_ms"])), from_ms(int(data["to_ms"])))

@@ -1,0 +1,58 @@
+"""Typed errors: every failure confkit reports is a subclass of ``ConfkitError``.
+
+A call that raises one of these has changed nothing in Redis.
+"""
+
+from __future__ import annotations
+
+
+class ConfkitError(Exception):
+    """Base class of every error confkit raises on purpose."""
+
+
+class InvalidInputError(ConfkitError, ValueError):
+    """An argument is malformed (bad id, naive datetime, empty text...)."""
+
+
+class NotFoundError(ConfkitError, LookupError):
+    """Something named by id does not exist."""
+
+
+class UserNotFoundError(NotFoundError):
+    def __init__(self, user_id: int):
+        self.user_id = user_id
+        super().__init__(f"user {user_id} does not exist")
+
+
+class MeetingNotFoundError(NotFoundError):
+    def __init__(self, meeting_id: int):
+        self.meeting_id = meeting_id
+        super().__init__(f"meeting {meeting_id} does not exist")
+
+
+class AlreadyExistsError(ConfkitError):
+    """A user, meeting or instance with that id exists with different data."""
+
+
+class NoActiveInstanceError(ConfkitError):
+    """The meeting has no instance running now (none started, or the latest ended)."""
+
+
+class NotInvitedError(ConfkitError, PermissionError):
+    """The meeting is private and the user's e-mail is not in its audience."""
+
+
+class AlreadyJoinedError(ConfkitError):
+    """The user is already in the meeting's active instance."""
+
+
+class NotJoinedError(ConfkitError):
+    """The user is not in the meeting's active instance."""
+
+
+class ConfkitConnectionError(ConfkitError, ConnectionError):
+    """Redis could not be reached (after retrying transient failures)."""
+
+
+class ServerError(ConfkitError, RuntimeError):
+    """The embedded Redis server could not be found, started or stopped."""

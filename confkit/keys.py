@@ -1,0 +1,146 @@
+"""Every Redis key name confkit uses, in one place.
+
+Two logical stores:
+
+* catalog (Redis db 0 on a single server): users, meetings, audiences, instances;
+* activity (Redis db 1): events, messages, their counters and presence indexes.
+
+Per-meeting keys carry the hash tag ``{m:<id>}`` and per-user keys ``{u:<id>}``, so
+every atomic operation on a meeting touches a single Redis Cluster slot.  On a
+cluster (which has only db 0) the ``catalog:`` and ``activity:`` prefixes keep the
+two stores apart as namespaces.  ``docs/schema.md`` documents each key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_NAMESPACE = "confkit"
+CATALOG_DB = 0
+ACTIVITY_DB = 1
+
+
+@dataclass(frozen=True)
+class Keys:
+    """Key builder for one namespace (``confkit`` unless configured otherwise)."""
+
+    namespace: str = DEFAULT_NAMESPACE
+
+    # -- catalog store (db 0) -------------------------------------------------
+    @property
+    def catalog_prefix(self) -> str:
+        return f"{self.namespace}:catalog:"
+
+    @property
+    def users(self) -> str:
+        """ZSET user_id -> user_id: every user, in id order."""
+        return f"{self.catalog_prefix}users"
+
+    @property
+    def meetings(self) -> str:
+        """ZSET meeting_id -> meeting_id: every meeting, in id order."""
+        return f"{self.catalog_prefix}meetings"
+
+    @property
+    def instances_by_end(self) -> str:
+        """ZSET "meeting_id:order_id" -> to_ms: candidates for active_meetings."""
+        return f"{self.catalog_prefix}instances:by_end"
+
+    def user(self, user_id: int) -> str:
+        """HASH user_id, name, age, gender, email."""
+        return f"{self.catalog_prefix}user:{{u:{user_id}}}"
+
+    def meeting(self, meeting_id: int) -> str:
+        """HASH meeting_id, title, description, is_public."""
+        return f"{self.catalog_prefix}meeting:{{m:{meeting_id}}}"
+
+    def audience(self, meeting_id: int) -> str:
+        """SET of normalised (trimmed, lower-case) e-mail addresses."""
+        return f"{self.meeting(meeting_id)}:audience"
+
+    def instances(self, meeting_id: int) -> str:
+        """ZSET order_id -> order_id: the meeting's instances."""
+        return f"{self.meeting(meeting_id)}:instances"
+
+    def instance_prefix(self, meeting_id: int) -> str:
+        return f"{self.meeting(meeting_id)}:instance:"
+
+    def instance(self, meeting_id: int, order_id: int) -> str:
+        """HASH meeting_id, order_id, from_ms, to_ms."""
+        return f"{self.instance_prefix(meeting_id)}{order_id}"
+
+    # -- activity store (db 1) ------------------------------------------------
+    @property
+    def activity_prefix(self) -> str:
+        return f"{self.namespace}:activity:"
+
+    def activity(self, meeting_id: int) -> str:
+        return f"{self.activity_prefix}meeting:{{m:{meeting_id}}}"
+
+    def event_seq(self, meeting_id: int) -> str:
+        """STRING: last event id issued in this meeting (INCR)."""
+        return f"{self.activity(meeting_id)}:event_seq"
+
+    def events(self, meeting_id: int) -> str:
+        """HASH event_id -> JSON event record."""
+        return f"{self.activity(meeting_id)}:events"
+
+    def open_instances(self, meeting_id: int) -> str:
+        """SET of order_ids that still have someone present."""
+        return f"{self.activity(meeting_id)}:open"
+
+    def presence_prefix(self, meeting_id: int) -> str:
+        return f"{self.activity(meeting_id)}:present:"
+
+    def presence(self, meeting_id: int, order_id: int) -> str:
+        """ZSET user_id -> event_id of the join that opened the current session."""
+        return f"{self.presence_prefix(meeting_id)}{order_id}"
+
+    def message_seq(self, meeting_id: int) -> str:
+        """STRING: last message id issued in this meeting (INCR)."""
+        return f"{self.activity(meeting_id)}:message_seq"
+
+    def messages(self, meeting_id: int) -> str:
+        """HASH message_id -> JSON message record."""
+        return f"{self.activity(meeting_id)}:messages"
+
+    def message_texts(self, meeting_id: int) -> str:
+        """HASH message_id -> the message text, stored byte for byte."""
+        return f"{self.activity(meeting_id)}:messages:text"
+
+    def messages_by_time(self, meeting_id: int) -> str:
+        """ZSET message_id -> timestamp ms."""
+        return f"{self.activity(meeting_id)}:messages:by_time"
+
+    def user_messages_prefix(self, meeting_id: int) -> str:
+        return f"{self.activity(meeting_id)}:messages:user:"
+
+    def user_messages(self, meeting_id: int, user_id: int) -> str:
+        """ZSET message_id -> timestamp ms, for one user in one meeting."""
+        return f"{self.user_messages_prefix(meeting_id)}{user_id}"
+
+    # -- what a meeting script is given (the order scripts/common.lua expects) --
+    def meeting_script_keys(self, meeting_id: int, user_id: int | None = None) -> list[str]:
+        keys = [
+            self.meeting(meeting_id),
+            self.audience(meeting_id),
+            self.instances(meeting_id),
+            self.instance_prefix(meeting_id),
+            self.event_seq(meeting_id),
+            self.events(meeting_id),
+            self.open_instances(meeting_id),
+            self.presence_prefix(meeting_id),
+            self.message_seq(meeting_id),
+            self.messages(meeting_id),
+            self.message_texts(meeting_id),
+            self.messages_by_time(meeting_id),
+            self.user_messages_prefix(meeting_id),
+        ]
+        if user_id is not None:
+            keys.append(self.user(user_id))
+        return keys
+
+    # -- whole-namespace patterns (reset only, never an operation) ------------
+    @property
+    def all_pattern(self) -> str:
+        return f"{self.namespace}:*"

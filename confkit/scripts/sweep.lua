@@ -1,0 +1,5 @@
+-- sweep: time out everyone left in instances that are no longer running.
+-- Returns {timeout pairs...}.
+local out = {}
+sweep(active_instance() or '', out)
+return out

