@@ -30,7 +30,6 @@ from .errors import (
     UserNotFoundError,
 )
 from .keys import DEFAULT_NAMESPACE, Keys
-from .sample import SampleSummary, load as load_sample
 from .models import (
     ActiveMeeting,
     Event,
@@ -41,6 +40,8 @@ from .models import (
     Participant,
     User,
 )
+from .sample import SampleSummary
+from .sample import load as load_sample
 
 F = TypeVar("F", bound=Callable[..., Any])
 BATCH = 500

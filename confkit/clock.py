@@ -6,8 +6,8 @@ A clock is any zero-argument callable returning a timezone-aware datetime.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 
 Clock = Callable[[], datetime]
 

@@ -1,0 +1,140 @@
+"""The ``confkit`` command: control the embedded server and run each operation.
+
+Readable tables by default, JSON with ``--json``; errors go to stderr with exit
+status 1 (2 for usage errors) and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from .app import ConferenceApp
+from .errors import ConfkitError
+from .server import EmbeddedServer
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{key}."))
+        elif isinstance(value, list):
+            flat[prefix + key] = ", ".join(map(str, value))
+        else:
+            flat[prefix + key] = value
+    return flat
+
+
+def format_table(rows: Sequence[dict[str, Any]]) -> str:
+    """Rows of equal keys as an aligned text table."""
+    if not rows:
+        return "(none)"
+    flat = [_flatten(r) for r in rows]
+    columns = list(flat[0])
+    cells = [[_cell(r.get(c)) for c in columns] for r in flat]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _show(result: Any, as_json: bool) -> None:
+    plain = _plain(result)
+    if as_json:
+        print(json.dumps(plain, indent=2, ensure_ascii=False))
+        return
+    rows = plain if isinstance(plain, list) else [plain]
+    print(format_table([r if isinstance(r, dict) else {"result": r} for r in rows]))
+
+
+def _server(args: argparse.Namespace) -> Any:
+    server = EmbeddedServer()
+    return {"start": server.start, "stop": server.stop, "status": server.status}[args.action]()
+
+
+OPERATIONS: dict[str, tuple[str, Sequence[str], Callable[..., Any]]] = {
+    "seed": ("load the sample users, meetings and instances", (), lambda a: a.load_sample_data()),
+    "users": ("list users", (), lambda a: a.users()),
+    "meetings": ("list meetings", (), lambda a: a.meetings()),
+    "instances": ("list a meeting's instances", ("meeting_id",), lambda a, m: a.instances(m)),
+    "join": ("join a meeting", ("user_id", "meeting_id"), lambda a, u, m: a.join_meeting(u, m)),
+    "leave": ("leave a meeting", ("user_id", "meeting_id"), lambda a, u, m: a.leave_meeting(u, m)),
+    "participants": ("who is in a meeting now", ("meeting_id",), lambda a, m: a.meeting_participants(m)),
+    "active": ("meetings running now", (), lambda a: a.active_meetings()),
+    "end": ("end a meeting's latest instance", ("meeting_id",), lambda a, m: a.end_meeting(m)),
+    "join-times": ("participants of every running meeting and when they joined", (),
+                   lambda a: a.join_times()),
+    "post": ("post a message", ("user_id", "meeting_id", "text"),
+             lambda a, u, m, t: a.post_message(u, m, t)),
+    "messages": ("a meeting's messages", ("meeting_id",), lambda a, m: a.meeting_messages(m)),
+    "user-messages": ("one user's messages in a meeting", ("user_id", "meeting_id"),
+                      lambda a, u, m: a.user_messages(u, m)),
+    "sweep": ("write timeouts for instances that ended on their own", (), lambda a: a.sweep()),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="confkit", description=__doc__.splitlines()[0])
+    top.add_argument("--url", help="Redis URL (default: $CONFKIT_REDIS_URL, else the embedded server)")
+    top.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    sub = top.add_subparsers(dest="command", required=True)
+    server = sub.add_parser("server", help="start, stop or inspect the embedded Redis server")
+    server.add_argument("action", choices=["start", "stop", "status"])
+    for name, (help_text, params, _) in OPERATIONS.items():
+        cmd = sub.add_parser(name, help=help_text)
+        for param in params:
+            cmd.add_argument(param)
+    reset = sub.add_parser("reset", help="delete all confkit data")
+    reset.add_argument("--yes", action="store_true", help="confirm")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "server":
+            _show(_server(args), args.json)
+            return 0
+        if args.command == "reset" and not args.yes:
+            print("confkit: reset deletes every user, meeting, event and message; add --yes",
+                  file=sys.stderr)
+            return 2
+        with ConferenceApp(args.url) as app:
+            if args.command == "reset":
+                _show({"deleted_keys": app.reset()}, args.json)
+                return 0
+            _, params, call = OPERATIONS[args.command]
+            _show(call(app, *(getattr(args, p) for p in params)), args.json)
+        return 0
+    except ConfkitError as exc:
+        print(f"confkit: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
