@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from .app import ConferenceApp
+from .clock import ManualClock
 from .errors import ConfkitError
 from .server import EmbeddedServer
 
@@ -72,6 +73,16 @@ def _show(result: Any, as_json: bool) -> None:
     print(format_table([r if isinstance(r, dict) else {"result": r} for r in rows]))
 
 
+def _aware(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from None
+    if when.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a time zone, e.g. {text}+00:00")
+    return when
+
+
 def _server(args: argparse.Namespace) -> Any:
     server = EmbeddedServer()
     return {"start": server.start, "stop": server.stop, "status": server.status}[args.action]()
@@ -102,6 +113,8 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="confkit", description=__doc__.splitlines()[0])
     top.add_argument("--url", help="Redis URL (default: $CONFKIT_REDIS_URL, else the embedded server)")
     top.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    top.add_argument("--now", type=_aware, metavar="ISO-TIME",
+                     help="act as if it were this time (e.g. 2030-01-07T09:00:00+00:00); default: the system clock")
     sub = top.add_subparsers(dest="command", required=True)
     server = sub.add_parser("server", help="start, stop or inspect the embedded Redis server")
     server.add_argument("action", choices=["start", "stop", "status"])
@@ -124,7 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("confkit: reset deletes every user, meeting, event and message; add --yes",
                   file=sys.stderr)
             return 2
-        with ConferenceApp(args.url) as app:
+        clock = ManualClock(args.now) if args.now else None
+        with ConferenceApp(args.url, clock=clock) as app:
             if args.command == "reset":
                 _show({"deleted_keys": app.reset()}, args.json)
                 return 0

@@ -1,0 +1,101 @@
+"""The bulk loader writes exactly what the operations write, and checks what they check."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import T0
+
+from confkit import EventType, InvalidInputError
+from confkit.bulk import MESSAGE, Activity, load_activity, load_catalog
+from confkit.codec import to_ms
+
+J, L, T = int(EventType.JOIN), int(EventType.LEAVE), int(EventType.TIMEOUT)
+
+
+def _state(app):
+    """Every confkit key and its full value, both stores."""
+    out = {}
+    for client in (app.stores.catalog, app.stores.activity):
+        db = client.connection_pool.connection_kwargs["db"]
+        for key in client.scan_iter(match="confkit:*"):
+            kind = client.type(key)
+            if kind == "hash":
+                value = client.hgetall(key)
+            elif kind == "zset":
+                value = client.zrange(key, 0, -1, withscores=True)
+            elif kind == "set":
+                value = sorted(client.smembers(key))
+            else:
+                value = client.get(key)
+            out[(db, key)] = value
+    return out
+
+
+def _through_operations(app, clock):
+    """Two instances of meeting 10; user 1 joins, posts, leaves, rejoins; user 2 stays
+    until the first instance ends on its own; user 3 is still inside the second."""
+    for uid, name in ((1, "Ann"), (2, "Ben"), (3, "Cy")):
+        app.add_user(uid, name, 30, "x", f"{name.lower()}@example.com")
+    app.add_meeting(10, "Forum", "", is_public=True)
+    app.add_instance(10, 1, T0, T0 + timedelta(hours=1))
+    app.add_instance(10, 2, T0 + timedelta(hours=2), T0 + timedelta(hours=3))
+    app.join_meeting(1, 10)
+    clock.advance(minutes=1)
+    app.join_meeting(2, 10)
+    for i in range(12):
+        clock.advance(seconds=5)
+        app.post_message(1 + i % 2, 10, f"message {i} <b>&</b>")
+    app.leave_meeting(1, 10)
+    clock.advance(minutes=1)
+    app.join_meeting(1, 10)
+    app.leave_meeting(1, 10)
+    clock.set(T0 + timedelta(hours=2, minutes=5))
+    app.join_meeting(3, 10)  # lazily times user 2 out at the end of instance 1
+    app.post_message(3, 10, "second instance")
+
+
+def _as_records():
+    t = to_ms(T0)
+    minute, five = 60_000, 5_000
+    recs = [Activity(10, 1, 1, J, t), Activity(10, 1, 2, J, t + minute)]
+    recs += [Activity(10, 1, 1 + i % 2, MESSAGE, t + minute + five * (i + 1), f"message {i} <b>&</b>")
+             for i in range(12)]
+    after = t + minute + five * 12
+    recs += [Activity(10, 1, 1, L, after), Activity(10, 1, 1, J, after + minute),
+             Activity(10, 1, 1, L, after + minute),
+             Activity(10, 1, 2, T, t + 60 * minute),
+             Activity(10, 2, 3, J, t + 125 * minute), Activity(10, 2, 3, MESSAGE, t + 125 * minute, "second instance")]
+    return recs
+
+
+def test_bulk_load_equals_the_operations(app, clock):
+    _through_operations(app, clock)
+    expected = _state(app)
+    catalog = (app.users(), app.meetings(), [i for m in app.meetings() for i in app.instances(m.meeting_id)])
+    app.reset()
+    load_catalog(app, *catalog)
+    report = load_activity(app, _as_records(), progress=False)
+    assert (report.events, report.messages, report.open_sessions) == (7, 13, 1)
+    assert _state(app) == expected
+
+
+@pytest.mark.parametrize("bad", [
+    [Activity(10, 1, 1, J, 0)],                                    # before the instance
+    [Activity(10, 9, 1, J, 1)],                                    # no such instance
+    [Activity(10, 1, 1, L, 1)],                                    # leave without join
+    [Activity(10, 1, 1, J, 1), Activity(10, 1, 1, J, 2)],          # join twice
+    [Activity(10, 1, 1, MESSAGE, 1, "hi")],                        # post while absent
+    [Activity(10, 1, 1, J, 1), Activity(10, 1, 1, MESSAGE, 2, " ")],  # blank text
+])
+def test_bulk_load_refuses_what_the_operations_refuse_and_writes_nothing(app, bad):
+    start = to_ms(T0)
+    app.add_meeting(10, "Forum", "", is_public=True)
+    app.add_instance(10, 1, T0, T0 + timedelta(hours=1))
+    before = _state(app)
+    shifted = [Activity(r.meeting_id, r.order_id, r.user_id, r.kind,
+                        start + r.ts_ms - 1 if r.ts_ms else start - 1, r.text) for r in bad]
+    with pytest.raises(InvalidInputError):
+        load_activity(app, shifted, progress=False)
+    assert _state(app) == before
