@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from .errors import ServerError
 
@@ -153,7 +155,9 @@ class EmbeddedServer:
         ]
 
     def _client(self) -> redis.Redis:
-        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2, socket_connect_timeout=2)
+        # No retries: a refused connection means "not running", and SHUTDOWN closes the socket.
+        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2,
+                           socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
 
     def _ping(self) -> bool:
         if not self.socket_path.exists():
