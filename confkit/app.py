@@ -370,13 +370,20 @@ class ConferenceApp:
         return [Participant(uid, names.get(uid, ""), joined) for uid, joined in present]
 
     def _names(self, user_ids: Iterable[int]) -> dict[int, str]:
-        unique = sorted(set(user_ids))
-        if not unique:
-            return {}
+        return self._labels(user_ids, ())[0]
+
+    def _labels(self, user_ids: Iterable[int], meeting_ids: Iterable[int]) -> tuple[dict[int, str], dict[int, str]]:
+        """Users' names and meetings' titles, in one pipelined round trip."""
+        users, meetings = sorted(set(user_ids)), sorted(set(meeting_ids))
+        if not users and not meetings:
+            return {}, {}
         pipe = self.stores.catalog.pipeline(transaction=False)
-        for uid in unique:
+        for uid in users:
             pipe.hget(self.keys.user(uid), "name")
-        return {uid: name or "" for uid, name in zip(unique, pipe.execute())}
+        for mid in meetings:
+            pipe.hget(self.keys.meeting(mid), "title")
+        replies = [r or "" for r in pipe.execute()]
+        return dict(zip(users, replies[:len(users)])), dict(zip(meetings, replies[len(users):]))
 
     def _candidate_meetings(self, now_ms: int) -> list[int]:
         members = self.stores.catalog.zrangebyscore(self.keys.instances_by_end, f"({now_ms}", "+inf")
@@ -446,19 +453,9 @@ class ConferenceApp:
                     continue  # not running after all
                 rows.extend((mid, int(reply[i]), decode_event(mid, 0, reply[i + 1]).timestamp)
                             for i in range(3, len(reply), 2))
-        names = self._names(uid for _, uid, _ in rows)
-        titles = self._titles(mid for mid, _, _ in rows)
+        names, titles = self._labels((uid for _, uid, _ in rows), (mid for mid, _, _ in rows))
         return [JoinTime(mid, titles.get(mid, ""), uid, names.get(uid, ""), joined)
                 for mid, uid, joined in rows]
-
-    def _titles(self, meeting_ids: Iterable[int]) -> dict[int, str]:
-        unique = sorted(set(meeting_ids))
-        if not unique:
-            return {}
-        pipe = self.stores.catalog.pipeline(transaction=False)
-        for mid in unique:
-            pipe.hget(self.keys.meeting(mid), "title")
-        return {mid: title or "" for mid, title in zip(unique, pipe.execute())}
 
     @_reachable
     def post_message(self, user_id: Any, meeting_id: Any, text: str) -> Message:
