@@ -34,3 +34,14 @@ def test_constraints_pin_every_direct_dependency():
     for reqs in project["optional-dependencies"].values():
         direct |= {_name(r) for r in reqs if not r.startswith("confkit")}
     assert direct <= pinned, sorted(direct - pinned)
+
+
+def test_redis_py_uses_the_hiredis_parser(app):
+    from redis.utils import HIREDIS_AVAILABLE
+
+    assert HIREDIS_AVAILABLE
+    connection = app.stores.activity.connection_pool.get_connection()
+    try:
+        assert "Hiredis" in type(connection._parser).__name__
+    finally:
+        app.stores.activity.connection_pool.release(connection)
