@@ -106,12 +106,12 @@ def to_frame(result: Any) -> pd.DataFrame:
     rows = [_plain(item) for item in items]
     frame = pd.DataFrame(rows)
     for column in frame.columns:
-        sample = next((v for v in frame[column] if v is not None), None)
+        sample = next((row[column] for row in rows if row.get(column) is not None), None)
         if isinstance(sample, bool):
             frame[column] = frame[column].astype("boolean")
         elif isinstance(sample, Enum):
             names = [m.name.lower() for m in type(sample)]
-            frame[column] = _categorical([v.name.lower() for v in frame[column]], names)
+            frame[column] = _categorical([type(sample)(v).name.lower() for v in frame[column]], names)
         elif isinstance(sample, int):
             frame[column] = frame[column].astype(ID)
         elif isinstance(sample, datetime):

@@ -176,15 +176,20 @@ def _title(kind: str, index: int, used: dict[str, int]) -> tuple[str, str]:
     return title, description
 
 
-def _schedule(rng: random.Random, kind: Kind, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
-    """Start times and lengths (minutes) of a meeting's instances between start and end."""
+def _schedule(rng: random.Random, kind: Kind, start: datetime, end: datetime,
+              live_at: datetime | None = None) -> list[tuple[datetime, int]]:
+    """Start times and lengths (minutes) of a meeting's instances between start and
+    end; a one-off event given ``live_at`` started 5-30 minutes before it."""
     hour, minute = rng.choice(kind.hours)
     length = rng.choice(kind.minutes)
+    if live_at is not None and kind.every_days is None:
+        return [(live_at.replace(second=0, microsecond=0) - timedelta(minutes=rng.randint(5, 30)), length)]
     day0 = start.replace(hour=0, minute=0, second=0, microsecond=0)
     days = (end - day0).days + 1
     if kind.every_days is None:
-        day = day0 + timedelta(days=rng.randrange(days))
-        candidates = [day.replace(hour=hour, minute=minute)]
+        options = [day0 + timedelta(days=d, hours=hour, minutes=minute) for d in range(days)]
+        options = [when for when in options if start <= when < end]
+        candidates = [rng.choice(options)] if options else []
     elif kind.every_days == 1:
         candidates = [day0 + timedelta(days=d, hours=hour, minutes=minute) for d in range(days)
                       if (day0 + timedelta(days=d)).weekday() < 5]
@@ -311,7 +316,8 @@ def plan(*, users: int, meetings: int, days: int, seed: int, now: datetime,
          first_user_id: int = 1, first_meeting_id: int = 1) -> Plan:
     """Draw a synthetic history of ``days`` days before ``now`` (nothing written).
 
-    Instances are scheduled up to a day after ``now`` so that some are still to come.
+    Instances are scheduled up to a day after ``now`` so that some are still to come;
+    the first one-off event is live at ``now``, so something is always in progress.
     """
     for value, what in ((users, "users"), (meetings, "meetings"), (days, "days")):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -347,7 +353,8 @@ def plan(*, users: int, meetings: int, days: int, seed: int, now: datetime,
         mrng = random.Random(f"confkit-synth:{seed}:meeting:{mid}")
         regulars = set(members)
         outsiders = [] if private else [u for u in ids if u not in regulars]
-        for order, (when, minutes) in enumerate(_schedule(mrng, kind, start, now + timedelta(days=1)), 1):
+        live = now if kind_name == "event" and counters["event"] == 1 else None
+        for order, (when, minutes) in enumerate(_schedule(mrng, kind, start, now + timedelta(days=1), live), 1):
             begin = to_ms(when)
             inst = _Instance(mrng, mid, order, kind, begin, begin + minutes * MINUTE_MS, now_ms, chattiness)
             instances.append(MeetingInstance(mid, order, from_ms(begin), from_ms(inst.end)))
