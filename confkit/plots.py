@@ -72,7 +72,7 @@ def lateness_by_group(late: pd.DataFrame, by: str, *, ax: Axes | None = None) ->
     ax.set_title(f"Lateness of first joins by {by}")
     ax.set_xlabel(by)
     ax.set_ylabel("share of first joins (%)")
-    ax.legend(title="first join")
+    ax.legend(title="first join", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _figure(ax)
 
 

@@ -216,10 +216,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     values = {name: _value(value) for name, value in args.parameter}
     print(f"Executing {len(paths)} notebooks into {args.out}/:")
     report = build(paths, args.out, values, done)
-    print(f"\nReport:           {report.index}")
-    print(f"HTML pages:       {args.out / 'html'}/")
-    print(f"Executed notebooks: {args.out / 'notebooks'}/")
-    print(f"Charts (PNG):     {args.out / 'charts'}/ ({sum(len(r.charts) for r in report.notebooks)} files)")
+    print(f"\nReport (open in a browser): {report.index.resolve()}")
+    print(f"HTML pages:                 {(args.out / 'html').resolve()}/")
+    print(f"Executed notebooks:         {(args.out / 'notebooks').resolve()}/")
+    print(f"Charts (PNG):               {(args.out / 'charts').resolve()}/ "
+          f"({sum(len(r.charts) for r in report.notebooks)} files)")
     return 0
 
 
