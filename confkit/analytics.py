@@ -377,18 +377,31 @@ def _started(instances: pd.DataFrame, now: datetime) -> pd.DataFrame:
 
 
 # -- derived views: attendance and presence -------------------------------------------
-def _peak(starts: np.ndarray, ends: np.ndarray) -> int:
-    """Most sessions [start, end) open at one instant."""
-    if len(starts) == 0:
-        return 0
-    times = np.concatenate([starts, ends])
-    deltas = np.concatenate([np.ones(len(starts), "int64"), -np.ones(len(ends), "int64")])
-    order = np.lexsort((deltas, times))  # at one instant, leaves before joins
-    return int(np.cumsum(deltas[order]).max())
-
-
 def _ms(series: pd.Series) -> np.ndarray:
     return (series.astype(TS).astype("int64") // 1_000_000).to_numpy()
+
+
+def _presence(sessions: pd.DataFrame, spans: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How many are present in each instance over time, for all instances at once.
+
+    Returns the instance (row of ``spans``), time (ms) and number present after every
+    instant at which someone joined or left, sorted by instance and time. A session
+    is [joined_at, joined_at + duration); at one instant, leaves count before joins."""
+    key = ["meeting_id", "order_id"]
+    code = pd.MultiIndex.from_frame(spans[key].astype("int64")).get_indexer(
+        pd.MultiIndex.from_frame(sessions[key].astype("int64")))
+    keep = code >= 0
+    starts = _ms(sessions.loc[keep, "joined_at"])
+    stops = _ms(_session_ends(sessions).loc[keep])
+    which = np.concatenate([code[keep], code[keep]]).astype("int64")
+    times = np.concatenate([starts, stops])
+    deltas = np.concatenate([np.ones(len(starts), "int64"), -np.ones(len(stops), "int64")])
+    order = np.lexsort((deltas, times, which))
+    which, times = which[order], times[order]
+    level = np.cumsum(deltas[order])  # every instance adds up to 0, so this restarts at 0 in each
+    last = np.ones(len(times), dtype=bool)  # the state once everything at that instant happened
+    last[:-1] = (which[1:] != which[:-1]) | (times[1:] != times[:-1])
+    return which[last], times[last], level[last]
 
 
 def attendance(sessions: pd.DataFrame, instances: pd.DataFrame, now: datetime) -> pd.DataFrame:
@@ -399,17 +412,18 @@ def attendance(sessions: pd.DataFrame, instances: pd.DataFrame, now: datetime) -
     key = ["meeting_id", "order_id"]
     per_user = sessions.groupby([*key, "user_id"])["duration"].sum() / MINUTE
     by_instance = sessions.groupby(key)
-    ends = _session_ends(sessions)
-    peaks = {k: _peak(_ms(g["joined_at"]), _ms(ends.loc[g.index])) for k, g in by_instance}
     stats = pd.DataFrame({
         "unique_users": by_instance["user_id"].nunique(),
         "sessions": by_instance.size(),
-        "timeouts": by_instance["end_type"].apply(lambda s: int((s == "timeout").sum())),
+        "timeouts": (sessions["end_type"] == "timeout").groupby([sessions[k] for k in key]).sum(),
         "mean_minutes": per_user.groupby(level=key).mean(),
         "median_minutes": per_user.groupby(level=key).median(),
     })
-    stats["peak_concurrency"] = pd.Series(peaks, dtype="int64")
+    which, _, level = _presence(sessions, spans)
+    peak = np.zeros(len(spans), dtype="int64")
+    np.maximum.at(peak, which, level)
     out = spans[[*key, "from_dt", "until"]].merge(stats.reset_index(), on=key, how="left")
+    out["peak_concurrency"] = peak
     for column in ("unique_users", "sessions", "timeouts", "peak_concurrency"):
         out[column] = out[column].fillna(0).astype(ID)
     out["rejoins"] = out["sessions"] - out["unique_users"]
@@ -422,41 +436,33 @@ def concurrency(sessions: pd.DataFrame, instances: pd.DataFrame, now: datetime,
     """Participants present over time: per started instance and per ``freq`` bin from
     its start (floored) until it stopped (or now), the most present at any instant in
     the bin. Columns: meeting_id, order_id, minute (bin start), minute_of_session, present."""
-    step = pd.Timedelta(freq)
-    step_ms = int(step / pd.Timedelta(milliseconds=1))
-    ends = _session_ends(sessions)
-    groups = {k: g.index for k, g in sessions.groupby(["meeting_id", "order_id"])}
-    parts = []
-    for inst in _started(instances, now).itertuples(index=False):
-        first = int(_ms(pd.Series([inst.from_dt]))[0]) // step_ms * step_ms
-        last = int(_ms(pd.Series([inst.until]))[0])
-        bins = max(1, -(-(last - first) // step_ms))
-        edges = first + step_ms * np.arange(bins, dtype="int64")
-        index = groups.get((inst.meeting_id, inst.order_id))
-        peak = np.zeros(bins, dtype="int64")
-        if index is not None:
-            starts, stops = _ms(sessions.loc[index, "joined_at"]), _ms(ends.loc[index])
-            times = np.concatenate([starts, stops])
-            deltas = np.concatenate([np.ones(len(starts), "int64"), -np.ones(len(stops), "int64")])
-            order = np.lexsort((deltas, times))
-            times, level = times[order], np.cumsum(deltas[order])
-            final = np.append(times[1:] != times[:-1], True)  # the state after each instant
-            times, level = times[final], level[final]
-            at_edge = np.searchsorted(times, edges, side="right") - 1
-            peak = np.where(at_edge >= 0, level[np.maximum(at_edge, 0)], 0)
-            which = (times - first) // step_ms
-            inside = (which >= 0) & (which < bins)
-            np.maximum.at(peak, which[inside], level[inside])
-        parts.append(pd.DataFrame({
-            "meeting_id": inst.meeting_id, "order_id": inst.order_id,
-            "minute": edges, "minute_of_session": np.arange(bins), "present": peak}))
-    if not parts:
-        return pd.DataFrame({"meeting_id": pd.array([], dtype=ID), "order_id": pd.array([], dtype=ID),
-                             "minute": pd.Series([], dtype=TS), "minute_of_session": pd.array([], dtype=ID),
-                             "present": pd.array([], dtype=ID)})
-    out = pd.concat(parts, ignore_index=True)
-    out["minute"] = _ms_to_ts(out["minute"])
-    return out.astype({"meeting_id": ID, "order_id": ID, "minute_of_session": ID, "present": ID})
+    step = int(pd.Timedelta(freq) / pd.Timedelta(milliseconds=1))
+    spans = _started(instances, now)
+    first = _ms(spans["from_dt"]) // step * step
+    bins = np.maximum(1, -(-(_ms(spans["until"]) - first) // step))
+    offset = np.concatenate([[0], np.cumsum(bins)[:-1]]).astype("int64")
+    owner = np.repeat(np.arange(len(spans)), bins)
+    minute_of_session = np.arange(int(bins.sum())) - np.repeat(offset, bins)
+    edges = np.repeat(first, bins) + step * minute_of_session
+    which, times, level = _presence(sessions, spans)
+    # Present at each bin's start: the last state of that instance at or before it.
+    origin = int(min(times.min(initial=edges.min(initial=0)), edges.min(initial=0)))
+    span = int(max(times.max(initial=0), edges.max(initial=0)) - origin + 1)
+    state_keys, edge_keys = which * span + (times - origin), owner * span + (edges - origin)
+    before = np.searchsorted(state_keys, edge_keys, side="right") - 1
+    same = (before >= 0) & (which[np.maximum(before, 0)] == owner)
+    present = np.where(same, level[np.maximum(before, 0)], 0)
+    # ...or more, at any instant inside the bin.
+    inside = (times - first[which]) // step
+    fits = (inside >= 0) & (inside < bins[which])
+    np.maximum.at(present, offset[which[fits]] + inside[fits], level[fits])
+    return pd.DataFrame({
+        "meeting_id": pd.array(spans["meeting_id"].to_numpy()[owner], dtype=ID),
+        "order_id": pd.array(spans["order_id"].to_numpy()[owner], dtype=ID),
+        "minute": _ms_to_ts(edges),
+        "minute_of_session": pd.array(minute_of_session, dtype=ID),
+        "present": pd.array(present, dtype=ID),
+    })
 
 
 def lateness(sessions: pd.DataFrame) -> pd.DataFrame:

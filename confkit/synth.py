@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 Method = Literal["auto", "operations", "bulk"]
 #: Above this many records, ``method="auto"`` uses the bulk loader.
 OPERATIONS_LIMIT = 20_000
+#: Above this many meeting-days, drawing the history shows a progress bar (~6 events each).
+PLAN_PROGRESS_THRESHOLD = 1_000
 MINUTE_MS = 60_000
 
 FEMALE = ["Amara", "Chloé", "Emma", "Fatima", "Hana", "Ingrid", "Julia", "Leila", "Mei", "Nadia",
@@ -313,11 +315,12 @@ class _Instance:
 
 
 def plan(*, users: int, meetings: int, days: int, seed: int, now: datetime,
-         first_user_id: int = 1, first_meeting_id: int = 1) -> Plan:
+         first_user_id: int = 1, first_meeting_id: int = 1, progress: bool | None = None) -> Plan:
     """Draw a synthetic history of ``days`` days before ``now`` (nothing written).
 
     Instances are scheduled up to a day after ``now`` so that some are still to come;
     the first one-off event is live at ``now``, so something is always in progress.
+    ``progress``: a progress bar over meetings (default: for large histories only).
     """
     for value, what in ((users, "users"), (meetings, "meetings"), (days, "days")):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -337,7 +340,9 @@ def plan(*, users: int, meetings: int, days: int, seed: int, now: datetime,
     titles: dict[str, int] = {}
     counters: dict[str, int] = {}
     by_id = {u.user_id: u for u in people}
-    for n, kind_name in enumerate(_kinds(rng, meetings)):
+    show = meetings * days > PLAN_PROGRESS_THRESHOLD if progress is None else progress
+    for n, kind_name in enumerate(tqdm(_kinds(rng, meetings), desc="drawing meetings", unit="meeting",
+                                       disable=not show, leave=False)):
         mid = first_meeting_id + n
         kind = KINDS[kind_name]
         index = counters.get(kind_name, 0)
@@ -420,7 +425,7 @@ def generate(app: ConferenceApp, *, users: int = 50, meetings: int = 8, days: in
         raise InvalidInputError(f"method must be 'auto', 'operations' or 'bulk', got {method!r}")
     first_user, first_meeting = _next_ids(app)
     history = plan(users=users, meetings=meetings, days=days, seed=seed, now=app.now(),
-                   first_user_id=first_user, first_meeting_id=first_meeting)
+                   first_user_id=first_user, first_meeting_id=first_meeting, progress=progress)
     if method == "auto":
         method = "operations" if len(history.activity) <= OPERATIONS_LIMIT else "bulk"
     if method == "bulk":
@@ -477,3 +482,38 @@ def _write_operations(app: ConferenceApp, history: Plan, progress: bool | None) 
         if to_ms(inst.from_dt) <= now_ms < to_ms(inst.to_dt):
             open_sessions += int(ops.stores.activity.zcard(ops.keys.presence(inst.meeting_id, inst.order_id)))
     return open_sessions
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m confkit.synth``: generate a data set and say how long it took."""
+    import argparse
+    import time
+
+    from .app import ConferenceApp
+
+    parser = argparse.ArgumentParser(prog="python -m confkit.synth", description=generate.__doc__.splitlines()[0])
+    parser.add_argument("--url", help="Redis URL (default: $CONFKIT_REDIS_URL, else the embedded server)")
+    parser.add_argument("--users", type=int, default=120)
+    parser.add_argument("--meetings", type=int, default=16)
+    parser.add_argument("--days", type=int, default=28)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--now", default=None, help="ISO time the history ends at (default: the system clock)")
+    parser.add_argument("--method", choices=["auto", "operations", "bulk"], default="auto")
+    parser.add_argument("--reset", action="store_true", help="delete all confkit data first")
+    args = parser.parse_args(argv)
+    clock = ManualClock(datetime.fromisoformat(args.now)) if args.now else None
+    with ConferenceApp(args.url, clock=clock) as app:
+        if args.reset:
+            app.reset()
+        started = time.perf_counter()
+        report = generate(app, users=args.users, meetings=args.meetings, days=args.days, seed=args.seed,
+                          method=args.method)
+        seconds = time.perf_counter() - started
+    print(f"{report.events} events and {report.messages} messages ({report.users} users, {report.meetings} "
+          f"meetings, {report.instances} instances, {report.open_sessions} people inside now) "
+          f"written with {report.method} in {seconds:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
