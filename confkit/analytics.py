@@ -212,51 +212,50 @@ def instance_status(instances: pd.DataFrame, now: datetime) -> pd.DataFrame:
 
 
 # -- readers: activity ----------------------------------------------------------------
-def events_frame(app: ConferenceApp, meeting_ids: Iterable[int] | None = None) -> pd.DataFrame:
-    """Every join, leave and timeout: meeting_id, event_id, user_id, order_id,
-    event_type (category join/leave/timeout), timestamp; in (meeting_id, event_id) order."""
-    keys = app.keys
+def _read(app: ConferenceApp, seq_key: Any, hash_keys: Sequence[Any], meeting_ids: Iterable[int] | None,
+          id_column: str) -> tuple[pd.DataFrame, list[dict[str, int]], list[list[str]]]:
+    """Records of a per-meeting hash (events or messages) as meeting_id, the record's
+    id, order_id, user_id and timestamp; also the parsed records and the values of
+    the further ``hash_keys`` for the same ids."""
     mids = list(meeting_ids) if meeting_ids is not None else _meeting_ids(app)
-    meeting, event, values = [], [], []
-    for mid, ids, (records,) in _records(app, keys.event_seq, [keys.events], mids):
-        for eid, record in zip(ids, records):
+    meeting, ident, values = [], [], []
+    extras: list[list[str]] = [[] for _ in hash_keys[1:]]
+    for mid, ids, (records, *others) in _records(app, seq_key, hash_keys, mids):
+        for i, (rid, record) in enumerate(zip(ids, records)):
             if record is not None:
                 meeting.append(mid)
-                event.append(eid)
+                ident.append(rid)
                 values.append(record)
+                for column, other in zip(extras, others):
+                    column.append(other[i] if other[i] is not None else "")
     rows = _json_rows(values)
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "meeting_id": pd.array(meeting, dtype=ID),
-        "event_id": pd.array(event, dtype=ID),
-        "user_id": pd.array([r["user_id"] for r in rows], dtype=ID),
+        id_column: pd.array(ident, dtype=ID),
         "order_id": pd.array([r["order_id"] for r in rows], dtype=ID),
-        "event_type": pd.Categorical.from_codes([r["event_type"] - 1 for r in rows], categories=EVENT_TYPES),
+        "user_id": pd.array([r["user_id"] for r in rows], dtype=ID),
         "timestamp": _ms_to_ts(r["timestamp"] for r in rows),
     })
+    return frame, rows, extras
+
+
+def events_frame(app: ConferenceApp, meeting_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """Every join, leave and timeout: meeting_id, event_id, order_id, user_id,
+    event_type (category join/leave/timeout), timestamp; in (meeting_id, event_id) order."""
+    frame, rows, _ = _read(app, app.keys.event_seq, [app.keys.events], meeting_ids, "event_id")
+    kinds = pd.Categorical.from_codes([r["event_type"] - 1 for r in rows], categories=EVENT_TYPES)
+    frame.insert(4, "event_type", kinds)
+    return frame
 
 
 def messages_frame(app: ConferenceApp, meeting_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Every chat message: meeting_id, message_id, order_id, user_id, timestamp, text;
     in (meeting_id, message_id) order, which is time order within a meeting."""
     keys = app.keys
-    mids = list(meeting_ids) if meeting_ids is not None else _meeting_ids(app)
-    meeting, message, values, texts = [], [], [], []
-    for mid, ids, (records, bodies) in _records(app, keys.message_seq, [keys.messages, keys.message_texts], mids):
-        for msg_id, record, body in zip(ids, records, bodies):
-            if record is not None:
-                meeting.append(mid)
-                message.append(msg_id)
-                values.append(record)
-                texts.append(body if body is not None else "")
-    rows = _json_rows(values)
-    return pd.DataFrame({
-        "meeting_id": pd.array(meeting, dtype=ID),
-        "message_id": pd.array(message, dtype=ID),
-        "order_id": pd.array([r["order_id"] for r in rows], dtype=ID),
-        "user_id": pd.array([r["user_id"] for r in rows], dtype=ID),
-        "timestamp": _ms_to_ts(r["timestamp"] for r in rows),
-        "text": pd.array(texts, dtype="string"),
-    })
+    frame, _, (texts,) = _read(app, keys.message_seq, [keys.messages, keys.message_texts], meeting_ids,
+                               "message_id")
+    frame["text"] = pd.array(texts, dtype="string")
+    return frame
 
 
 def participants_frame(app: ConferenceApp, meeting_id: int) -> pd.DataFrame:

@@ -54,8 +54,8 @@ def test_events_frame_lists_every_event_with_dtypes(scenario):
     expected = pd.DataFrame({
         "meeting_id": [10] * 10,
         "event_id": list(range(1, 11)),
-        "user_id": [1, 2, 1, 1, 3, 4, 4, 2, 1, 3],
         "order_id": [1] * 10,
+        "user_id": [1, 2, 1, 1, 3, 4, 4, 2, 1, 3],
         "event_type": ["join", "join", "leave", "join", "join", "join", "leave", "timeout", "timeout", "timeout"],
         "timestamp": [at(9, 0), at(9, 2), at(9, 5), at(9, 7), at(9, 10), at(9, 11), at(9, 15)] + [at(9, 20)] * 3,
     })
@@ -63,7 +63,7 @@ def test_events_frame_lists_every_event_with_dtypes(scenario):
     assert events.drop(columns="event_type").astype(object).equals(
         expected.drop(columns="event_type").astype(object))
     assert {c: str(t) for c, t in events.dtypes.items()} == {
-        "meeting_id": "Int64", "event_id": "Int64", "user_id": "Int64", "order_id": "Int64",
+        "meeting_id": "Int64", "event_id": "Int64", "order_id": "Int64", "user_id": "Int64",
         "event_type": "category", "timestamp": "datetime64[ns, UTC]"}
 
 
