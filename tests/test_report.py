@@ -10,7 +10,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from confkit import report
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def tiny_notebook(path: Path) -> Path:
@@ -75,6 +76,7 @@ def test_committed_notebooks_are_parameterised_and_self_describing(path):
     assert not any(o.get("output_type") == "error" for c in code for o in c.outputs)
     assert not any(o.get("name") == "stderr" for c in code for o in c.outputs)
     assert "time.sleep" not in "".join(c.source for c in code)
+    assert str(ROOT) not in path.read_text(), "outputs must not depend on where the project is checked out"
 
 
 def test_analysis_notebooks_have_at_least_four_charts():
