@@ -13,6 +13,8 @@ export MPLBACKEND := Agg
 NB_HOME := $(CURDIR)/build/confkit-home
 NB_ENV := CONFKIT_HOME=$(NB_HOME) CONFKIT_REDIS_URL=
 STOP_SERVER := $(NB_ENV) $(BIN)/python -m confkit.cli server stop >/dev/null
+# One kernel per notebook, cells in order: never split a notebook across pytest-xdist
+# workers (if ever run in parallel, use --dist loadfile).
 NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
 	--nbval-sanitize-with notebooks/sanitize.cfg notebooks
 

@@ -17,6 +17,7 @@ import base64
 import html
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
@@ -70,9 +72,17 @@ def execute(path: Path, values: Mapping[str, Any] | None = None, timeout: int = 
     """Run a notebook top to bottom in a fresh kernel, in the notebook's folder."""
     nb = nbformat.read(path, as_version=4)
     inject_parameters(nb, values or {})
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="confkit-kernel-") as sockets:
+        # The kernel's channels are unix sockets (absolute paths, as the kernel runs in
+        # the notebook's folder): nothing listens on the network.
+        manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+        client = NotebookClient(nb, km=manager, timeout=timeout, record_timing=False,
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+        finally:  # the client leaves a kernel it did not create running
+            if manager.has_kernel:
+                manager.shutdown_kernel()
     return nb
 
 
