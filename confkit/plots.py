@@ -23,6 +23,7 @@ from .analytics import END_TYPES, LATENESS_BUCKETS
 DPI = 100
 END_COLORS = {"leave": "#4c72b0", "timeout": "#dd8452", "present": "#55a868"}
 END_MARKERS = {"leave": "|", "timeout": "x", "present": ">"}
+END_WORDS = {"leave": "left", "timeout": "timed out", "present": "still present"}
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (9, 4.5)) -> Axes:
@@ -112,12 +113,12 @@ def join_timeline(sessions: pd.DataFrame, meeting_id: int, order_id: int, *, ins
     ax.invert_yaxis()
     for kind in END_TYPES:
         ax.plot([], [], color=END_COLORS[kind], linewidth=6, marker=END_MARKERS[kind],
-                markeredgecolor="black", label=f"session ended by {kind}")
+                markeredgecolor="black", label=f"session: {END_WORDS[kind]}")
     ax.plot([], [], color="grey", linestyle="--", label="instance start")
     ax.plot([], [], color="grey", linestyle=":", label="instance end")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     ax.set_title(title or f"Sessions in meeting {meeting_id}, instance {order_id}")
-    ax.set_xlabel("time (UTC, HH:MM)")
+    ax.set_xlabel(f"time on {span['from_dt']:%Y-%m-%d} (UTC, HH:MM)")
     ax.set_ylabel("participant")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz="UTC"))
     return _figure(ax)
