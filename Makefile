@@ -51,4 +51,5 @@ lint: $(STAMP)
 	$(BIN)/ruff check confkit tests
 
 clean:
+	-[ -x $(BIN)/python ] && $(STOP_SERVER)
 	rm -rf $(VENV) build .pytest_cache
