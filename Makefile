@@ -6,7 +6,17 @@ STAMP := $(VENV)/.installed-stamp
 export TZ := UTC
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint unit install clean
+.PHONY: demo test lint unit nbval notebooks install clean
+
+# Notebooks, nbval and the demo use their own embedded server under build/, never the
+# user's data directory, and stop it when done (even when a step fails).
+NB_HOME := $(CURDIR)/build/confkit-home
+NB_ENV := CONFKIT_HOME=$(NB_HOME) CONFKIT_REDIS_URL=
+STOP_SERVER := $(NB_ENV) $(BIN)/python -m confkit.cli server stop >/dev/null
+# One kernel per notebook, cells in order: never split a notebook across pytest-xdist
+# workers (if ever run in parallel, use --dist loadfile).
+NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
+	--nbval-sanitize-with notebooks/sanitize.cfg notebooks
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +26,23 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The full demo: narrated walkthrough of every operation, then the four notebooks
+# executed into build/ (notebooks, HTML report, PNG charts).
 demo: $(STAMP)
-	$(BIN)/python -m confkit.demo
+	$(NB_ENV) $(BIN)/python -m confkit.demo && $(NB_ENV) $(BIN)/python -m confkit.report build --out build; \
+	status=$$?; $(STOP_SERVER); exit $$status
+
+# Re-execute the notebooks in place, after a deliberate change that alters their outputs.
+notebooks: $(STAMP)
+	$(NB_ENV) $(BIN)/python -m confkit.report refresh; status=$$?; $(STOP_SERVER); exit $$status
+
+# Run the notebooks and compare every output with the stored one.
+nbval: $(STAMP)
+	$(NB_ENV) $(NBVAL); status=$$?; $(STOP_SERVER); exit $$status
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory nbval
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
@@ -29,4 +51,5 @@ lint: $(STAMP)
 	$(BIN)/ruff check confkit tests
 
 clean:
+	-[ -x $(BIN)/python ] && $(STOP_SERVER)
 	rm -rf $(VENV) build .pytest_cache

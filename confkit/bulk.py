@@ -174,11 +174,15 @@ def load_activity(app: ConferenceApp, records: Sequence[Activity], *, progress: 
     with bar:
         for log in logs:
             mid = log.meeting_id
-            # Reserve the ids exactly as INCR in the scripts would hand them out.
+            # Reserve the ids exactly as INCR in the scripts would hand them out (a
+            # counter the operations would not have created stays absent).
             pipe = activity.pipeline(transaction=False)
-            pipe.incrby(keys.event_seq(mid), len(log.events))
-            pipe.incrby(keys.message_seq(mid), len(log.messages))
-            event_top, message_top = pipe.execute()
+            for seq, count in ((keys.event_seq(mid), len(log.events)), (keys.message_seq(mid), len(log.messages))):
+                if count:
+                    pipe.incrby(seq, count)
+                else:
+                    pipe.get(seq)
+            event_top, message_top = (int(v or 0) for v in pipe.execute())
             first_event = event_top - len(log.events) + 1
             first_message = message_top - len(log.messages) + 1
             for start in range(0, len(log.events), CHUNK):

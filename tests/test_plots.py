@@ -1,0 +1,172 @@
+"""Charts: labelled, drawn from the data they are given, and free of pyplot state."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from confkit import ManualClock, analytics, plots, synth
+
+NOW = datetime(2030, 1, 14, 9, 7, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def data(redis_server):
+    from confkit import ConferenceApp
+
+    app = ConferenceApp(redis_server.url, clock=ManualClock(NOW), namespace="plots")
+    app.reset()
+    report = synth.generate(app, users=30, meetings=6, days=14, seed=4, method="bulk")
+    loaded = analytics.load(app)
+    app.reset()
+    app.close()
+    return loaded, report
+
+
+def labelled(fig: Figure, legend: bool = True) -> None:
+    """Every visible Axes that is not a colour bar has a title, both axis labels and,
+    where asked, a legend."""
+    main = [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    assert main
+    for ax in main:
+        if ax.get_ylabel() and not ax.get_title() and ax.get_shared_x_axes().get_siblings(ax) != [ax]:
+            continue  # the right-hand axis of a twin pair
+        assert ax.get_title() or fig.get_suptitle()
+        assert ax.get_xlabel() and ax.get_ylabel()
+    if legend:
+        assert any(ax.get_legend() is not None for ax in main)
+
+
+@pytest.fixture(autouse=True)
+def no_pyplot_figures():
+    plt.close("all")
+    yield
+    assert plt.get_fignums() == [], "a chart used pyplot's global state"
+
+
+def test_lateness_histogram_counts_every_first_join(data):
+    d, _ = data
+    late = analytics.lateness(d.sessions)
+    fig = plots.lateness_histogram(late)
+    labelled(fig)
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert sum(heights) == len(late)
+    assert "minutes" in fig.axes[0].get_xlabel()
+
+
+def test_lateness_by_group_shares_sum_to_one(data):
+    d, report = data
+    late = analytics.lateness(d.sessions).assign(kind=lambda f: f["meeting_id"].map(report.kinds))
+    fig = plots.lateness_by_group(late, "kind")
+    labelled(fig)
+    groups = late["kind"].nunique()
+    heights = np.array([p.get_height() for p in fig.axes[0].patches]).reshape(-1, groups)
+    assert heights.sum(axis=0) == pytest.approx(np.ones(groups))
+
+
+def test_session_durations_split_by_end(data):
+    d, _ = data
+    fig = plots.session_durations(d.sessions)
+    labelled(fig)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    counts = d.sessions["end_type"].value_counts()
+    assert legend == [f"{k} ({counts[k]})" for k in ("leave", "timeout", "present")]
+
+
+def test_join_timeline_draws_each_session(data):
+    d, _ = data
+    att = analytics.attendance(d.sessions, d.instances, d.now)
+    row = att.sort_values(["rejoins", "meeting_id", "order_id"]).iloc[-1]
+    fig = plots.join_timeline(d.sessions, row["meeting_id"], row["order_id"], instances=d.instances,
+                              users=d.users)
+    labelled(fig)
+    bars = [ln for ln in fig.axes[0].get_lines() if ln.get_linewidth() == 6 and len(ln.get_xdata()) == 2]
+    assert len(bars) == row["sessions"]
+    assert len(fig.axes[0].get_yticks()) == row["unique_users"]
+
+
+def test_concurrency_chart_mean_line(data):
+    d, _ = data
+    conc = analytics.concurrency(d.sessions, d.instances, d.now)
+    mids = sorted(conc["meeting_id"].unique())[:3]
+    fig = plots.concurrency_chart(conc, mids, titles={mids[0]: "First"})
+    labelled(fig)
+    assert fig.axes[0].get_title() == "First"
+    mean = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "mean over instances"][0]
+    part = conc[conc["meeting_id"] == mids[0]]
+    expected = part.groupby("minute_of_session")["present"].mean()
+    assert list(mean.get_ydata()) == pytest.approx(expected.astype(float).tolist())
+    assert not fig.axes[3].get_visible()  # 3 panels on a 2 x 2 grid
+
+
+def test_attendance_chart(data):
+    d, report = data
+    att = analytics.attendance(d.sessions, d.instances, d.now)
+    mid = min(m for m, k in report.kinds.items() if k == "stand-up")
+    fig = plots.attendance_chart(att, mid, title="Stand-up")
+    labelled(fig)
+    bars = [p.get_height() for p in fig.axes[0].patches]
+    assert bars == att.loc[att["meeting_id"] == mid, "unique_users"].astype(float).tolist()
+
+
+def test_messages_over_time_stacks_every_message(data):
+    d, _ = data
+    counts = analytics.messages_per_minute(d.messages, by="meeting_id", freq="1D")
+    fig = plots.messages_over_time(counts)
+    labelled(fig)
+    assert sum(p.get_height() for p in fig.axes[0].patches) == len(d.messages)
+
+
+def test_top_posters_chart(data):
+    d, _ = data
+    top = analytics.top_posters(d.messages, d.users, n=5)
+    fig = plots.top_posters_chart(top)
+    labelled(fig)
+    assert [p.get_width() for p in fig.axes[0].patches] == top["messages"].astype(float).tolist()
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == top["name"].tolist()
+
+
+def test_heatmap_shows_the_table(data):
+    d, _ = data
+    table = analytics.activity_heatmap(d.messages["timestamp"])
+    fig = plots.heatmap_chart(table)
+    labelled(fig, legend=False)
+    assert (fig.axes[0].get_images()[0].get_array() == table.to_numpy()).all()
+    assert any(ax.get_label() == "<colorbar>" for ax in fig.axes)
+
+
+def test_time_to_first_message_reaches_the_share_who_posted(data):
+    d, _ = data
+    delays = analytics.time_to_first_message(d.sessions, d.messages)
+    fig = plots.time_to_first_message_chart(delays, cap_min=1000)
+    labelled(fig)
+    curve = fig.axes[0].get_lines()[0]
+    assert curve.get_ydata()[-1] == pytest.approx(delays["posted"].mean())
+
+
+def test_session_profile_and_talk_charts(data):
+    d, report = data
+    instances = d.instances.assign(kind=d.instances["meeting_id"].map(report.kinds))
+    profile = analytics.messages_by_session_minute(d.messages, instances, d.now, by="kind")
+    fig = plots.session_profile_chart(profile)
+    labelled(fig)
+    assert len(fig.axes[0].get_lines()) == len(profile.columns)
+    rates = analytics.messages_per_participant_minute(d.messages, d.sessions)
+    fig = plots.talk_vs_presence(rates, users=d.users)
+    labelled(fig)
+    offsets = fig.axes[0].collections[0].get_offsets()
+    assert len(offsets) == int((rates["minutes_present"] > 0).sum())
+
+
+def test_drawing_into_a_given_axes_returns_its_figure(data):
+    d, _ = data
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    assert plots.session_durations(d.sessions, ax=left) is fig
+    assert plots.lateness_histogram(analytics.lateness(d.sessions), ax=right) is fig
+    assert pd.notna(right.get_title())
