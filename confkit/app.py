@@ -22,6 +22,7 @@ from .errors import (
     AlreadyExistsError,
     AlreadyJoinedError,
     ConfkitConnectionError,
+    ConfkitError,
     InvalidInputError,
     MeetingNotFoundError,
     NoActiveInstanceError,
@@ -70,8 +71,9 @@ class ConferenceApp:
     """Video-conference bookkeeping on Redis.
 
     ``url``: a ``redis://``, ``rediss://`` or ``unix://`` URL; ``None`` means
-    ``$CONFKIT_REDIS_URL``, then the embedded server. ``clock``: a zero-argument
-    callable returning an aware datetime (default: the system clock, UTC).
+    ``$CONFKIT_REDIS_URL``, then the embedded server. ``cluster=True``: the URL names
+    a node of a Redis Cluster (see docs/schema.md for the mapping). ``clock``: a
+    zero-argument callable returning an aware datetime (default: the system clock, UTC).
     """
 
     def __init__(
@@ -81,8 +83,9 @@ class ConferenceApp:
         clock: Clock | None = None,
         namespace: str = DEFAULT_NAMESPACE,
         stores: Stores | None = None,
+        cluster: bool = False,
     ):
-        self.stores = stores if stores is not None else connect(url)
+        self.stores = stores if stores is not None else connect(url, cluster=cluster)
         self.clock: Clock = clock if clock is not None else system_clock
         self.keys = Keys(namespace)
         self._scripts = {
@@ -388,18 +391,49 @@ class ConferenceApp:
         now_ms = to_ms(self.now())
         candidates = self._candidate_meetings(now_ms)
         result = []
-        for start in range(0, len(candidates), BATCH):
-            chunk = candidates[start:start + BATCH]
-            pipe = self.stores.activity.pipeline(transaction=False)
-            for mid in chunk:
-                self._run("meeting_state", mid, now_ms=now_ms, client=pipe)
-            for mid, state in zip(chunk, pipe.execute()):
-                if len(state) == 7:
-                    meeting = _meeting({"meeting_id": mid, "title": state[0], "description": state[1],
-                                        "is_public": state[2]}, state[3])
-                    instance = MeetingInstance(mid, int(state[4]), from_ms(int(state[5])), from_ms(int(state[6])))
-                    result.append(ActiveMeeting(meeting, instance))
+        for mid, state in zip(candidates, self._run_many("meeting_state", candidates, now_ms)):
+            if len(_raise_error(state)) == 7:
+                meeting = _meeting({"meeting_id": mid, "title": state[0], "description": state[1],
+                                    "is_public": state[2]}, state[3])
+                instance = MeetingInstance(mid, int(state[4]), from_ms(int(state[5])), from_ms(int(state[6])))
+                result.append(ActiveMeeting(meeting, instance))
         return result
+
+    def _run_many(self, name: str, meeting_ids: Sequence[int], now_ms: int) -> list[Any]:
+        """Run a meeting script for many meetings, pipelined BATCH at a time, all at the
+        same ``now_ms``. Replies in order; a meeting's error reply is left in its place."""
+        replies: list[Any] = []
+        for start in range(0, len(meeting_ids), BATCH):
+            replies.extend(self._pipelined(name, meeting_ids[start:start + BATCH], now_ms))
+        return replies
+
+    def _pipelined(self, name: str, meeting_ids: Sequence[int], now_ms: int) -> list[Any]:
+        if not self.stores.cluster:
+            pipe = self.stores.activity.pipeline(transaction=False)
+            for mid in meeting_ids:
+                self._run(name, mid, now_ms=now_ms, client=pipe)
+            return pipe.execute(raise_on_error=False)
+        # redis-py refuses scripts in a cluster pipeline, so send one ordinary pipeline
+        # to each primary, holding the meetings whose slot it serves.
+        cluster = self.stores.activity
+        by_node: dict[str, list[int]] = {}
+        for i, mid in enumerate(meeting_ids):
+            by_node.setdefault(cluster.get_node_from_key(self.keys.meeting(mid)).name, []).append(i)
+        replies: list[Any] = [None] * len(meeting_ids)
+        for node_name, positions in by_node.items():
+            pipe = cluster.get_node(node_name=node_name).redis_connection.pipeline(transaction=False)
+            for i in positions:
+                self._run(name, meeting_ids[i], now_ms=now_ms, client=pipe)
+            for i, reply in zip(positions, pipe.execute(raise_on_error=False)):
+                replies[i] = reply
+        for i, reply in enumerate(replies):
+            if isinstance(reply, (redis.exceptions.AskError, redis.exceptions.TryAgainError)):
+                # The slot moved meanwhile: the cluster client follows the redirection.
+                try:
+                    replies[i] = self._run(name, meeting_ids[i], now_ms=now_ms, client=cluster)
+                except (redis.ResponseError, ConfkitError) as exc:
+                    replies[i] = exc
+        return replies
 
     @_reachable
     def end_meeting(self, meeting_id: Any) -> list[Event]:
@@ -421,13 +455,8 @@ class ConferenceApp:
         now_ms = to_ms(self.now())
         ids = [int(i) for i in self.stores.catalog.zrange(self.keys.meetings, 0, -1)]
         events: list[Event] = []
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start:start + BATCH]
-            pipe = self.stores.activity.pipeline(transaction=False)
-            for mid in chunk:
-                self._run("sweep", mid, now_ms=now_ms, client=pipe)
-            for mid, reply in zip(chunk, pipe.execute()):
-                events.extend(_pairs(reply, mid))
+        for mid, reply in zip(ids, self._run_many("sweep", ids, now_ms)):
+            events.extend(_pairs(_raise_error(reply), mid))
         return events
 
     @_reachable
@@ -436,16 +465,13 @@ class ConferenceApp:
         now_ms = to_ms(self.now())
         candidates = self._candidate_meetings(now_ms)
         rows: list[tuple[int, int, datetime]] = []
-        for start in range(0, len(candidates), BATCH):
-            chunk = candidates[start:start + BATCH]
-            pipe = self.stores.activity.pipeline(transaction=False)
-            for mid in chunk:
-                self._run("participants", mid, now_ms=now_ms, client=pipe)
-            for mid, reply in zip(chunk, pipe.execute(raise_on_error=False)):
-                if isinstance(reply, Exception):
-                    continue  # not running after all
-                rows.extend((mid, int(reply[i]), decode_event(mid, 0, reply[i + 1]).timestamp)
-                            for i in range(3, len(reply), 2))
+        for mid, reply in zip(candidates, self._run_many("participants", candidates, now_ms)):
+            if isinstance(reply, ConfkitError) or (isinstance(reply, redis.ResponseError)
+                                                   and str(reply).startswith("CONFKIT_")):
+                continue  # not running after all
+            reply = _raise_error(reply)
+            rows.extend((mid, int(reply[i]), decode_event(mid, 0, reply[i + 1]).timestamp)
+                        for i in range(3, len(reply), 2))
         names = self._names(uid for _, uid, _ in rows)
         titles = self._titles(mid for mid, _, _ in rows)
         return [JoinTime(mid, titles.get(mid, ""), uid, names.get(uid, ""), joined)
@@ -493,7 +519,20 @@ class ConferenceApp:
         return messages
 
 
+def _raise_error(reply: Any) -> Any:
+    """A pipelined reply, or raise it if it is an error."""
+    if isinstance(reply, Exception):
+        raise reply
+    return reply
+
+
 def _unlink(client: redis.Redis, keys: list[str]) -> int:
+    if isinstance(client, redis.RedisCluster):
+        # One UNLINK per key in a pipeline: a cluster cannot unlink keys of many slots at once.
+        pipe = client.pipeline(transaction=False)
+        for key in keys:
+            pipe.unlink(key)
+        return sum(pipe.execute())
     return int(client.unlink(*keys))
 
 
