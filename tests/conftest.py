@@ -6,6 +6,8 @@ listed in BOTH_BACKENDS or carries ``pytestmark = pytest.mark.backends``: then e
 test there that uses ``app`` (directly or through ``meeting_setup``) runs twice, as
 ``[single]`` and ``[cluster]``, the latter against a local 3-primary Redis Cluster
 started once per session (confkit.cluster.LocalCluster, loopback TCP, temp dirs).
+A test stays single-server when it asks for ``redis_server`` itself (it talks to
+that server directly) or is marked ``@pytest.mark.single_server``.
 """
 
 from __future__ import annotations
@@ -29,10 +31,14 @@ BACKENDS = ("single", "cluster")
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "backends: run this module's app-based tests on a single server and on a 3-node cluster")
+    config.addinivalue_line(
+        "markers", "single_server: keep this test on the single server in a module that runs on both")
 
 
 def pytest_generate_tests(metafunc):
-    if "backend" not in metafunc.fixturenames:
+    if "backend" not in metafunc.fixturenames or "redis_server" in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("single_server"):
         return
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
     if module in BOTH_BACKENDS or metafunc.definition.get_closest_marker("backends"):
