@@ -16,7 +16,7 @@ import redis
 
 from . import scripts, validate
 from .clock import Clock, system_clock
-from .codec import decode_event, decode_message, from_ms, to_ms
+from .codec import decode_event, decode_message, from_ms, message_fields, to_ms
 from .connection import Stores, connect, redact
 from .errors import (
     AlreadyExistsError,
@@ -46,6 +46,8 @@ from .sample import load as load_sample
 
 F = TypeVar("F", bound=Callable[..., Any])
 BATCH = 500
+KEY_CACHE = 4096  # meetings whose script keys are kept built
+MESSAGE_CHUNK = 500  # message ids per HMGET when listing messages
 
 
 def _reachable(method: F) -> F:
@@ -93,6 +95,9 @@ class ConferenceApp:
         }
         self._dbs = ("", "") if self.stores.cluster else (
             str(self.stores.catalog_db), str(self.stores.activity_db))
+        # The keys a meeting script is handed depend on the meeting id only.
+        self._script_keys = functools.lru_cache(maxsize=KEY_CACHE)(
+            lambda meeting_id: tuple(self.keys.meeting_script_keys(meeting_id)))
 
     def __repr__(self) -> str:
         return f"ConferenceApp(url={redact(self.stores.url)!r}, namespace={self.keys.namespace!r})"
@@ -118,13 +123,27 @@ class ConferenceApp:
              client: Any = None) -> Any:
         """Run a meeting script; ``user_id`` names the user in errors, ``user_key``
         also hands the script the user's hash (single server only: another slot)."""
-        keys = self.keys.meeting_script_keys(meeting_id, user_id if user_key else None)
+        keys = self._script_keys(meeting_id)
+        if user_key:
+            keys = (*keys, self.keys.user(user_id))  # type: ignore[arg-type]
         now = to_ms(self.now()) if now_ms is None else now_ms
-        argv = [*self._dbs, now, *args]
         try:
-            return self._scripts[name](keys=keys, args=argv, client=client)
+            return self._call(name, keys, (*self._dbs, now, *args), client)
         except redis.ResponseError as exc:
             raise self._error(exc, meeting_id=meeting_id, user_id=user_id) from None
+
+    def _call(self, name: str, keys: Sequence[str], argv: Sequence[Any], client: Any = None) -> Any:
+        """EVALSHA of a registered script; on NOSCRIPT (a server that restarted or
+        flushed its scripts) load it and run it again. In a pipeline this only queues
+        the call: ``_pipelined`` deals with NOSCRIPT there, without the extra round
+        trip redis-py's pipelines spend checking scripts before every execute."""
+        script = self._scripts[name]
+        client = self.stores.activity if client is None else client
+        try:
+            return client.evalsha(script.sha, len(keys), *keys, *argv)
+        except redis.exceptions.NoScriptError:
+            client.script_load(script.script)  # on a cluster: loaded on every primary
+            return client.evalsha(script.sha, len(keys), *keys, *argv)
 
     def _describe_user(self, user_id: int) -> str:
         name = self.stores.catalog.hget(self.keys.user(user_id), "name")
@@ -186,8 +205,8 @@ class ConferenceApp:
         fields = ["user_id", user.user_id, "name", user.name, "age", user.age,
                   "gender", user.gender, "email", user.email]
         try:
-            self._scripts["add_user"](keys=[self.keys.user(user.user_id)],
-                                      args=[self._dbs[0], *fields])
+            self._call("add_user", [self.keys.user(user.user_id)], [self._dbs[0], *fields],
+                       self.stores.catalog)
         except redis.ResponseError as exc:
             raise self._error(exc, user_id=user.user_id) from None
         self.stores.catalog.zadd(self.keys.users, {user.user_id: user.user_id})
@@ -408,29 +427,35 @@ class ConferenceApp:
         return replies
 
     def _pipelined(self, name: str, meeting_ids: Sequence[int], now_ms: int) -> list[Any]:
+        activity = self.stores.activity
+        groups: list[tuple[Any, list[int]]]
         if not self.stores.cluster:
-            pipe = self.stores.activity.pipeline(transaction=False)
-            for mid in meeting_ids:
-                self._run(name, mid, now_ms=now_ms, client=pipe)
-            return pipe.execute(raise_on_error=False)
-        # redis-py refuses scripts in a cluster pipeline, so send one ordinary pipeline
-        # to each primary, holding the meetings whose slot it serves.
-        cluster = self.stores.activity
-        by_node: dict[str, list[int]] = {}
-        for i, mid in enumerate(meeting_ids):
-            by_node.setdefault(cluster.get_node_from_key(self.keys.meeting(mid)).name, []).append(i)
+            groups = [(activity, list(range(len(meeting_ids))))]
+        else:
+            # redis-py refuses scripts in a cluster pipeline, so send one ordinary
+            # pipeline to each primary, holding the meetings whose slot it serves.
+            by_node: dict[str, list[int]] = {}
+            for i, mid in enumerate(meeting_ids):
+                by_node.setdefault(activity.get_node_from_key(self.keys.meeting(mid)).name, []).append(i)
+            groups = [(activity.get_node(node_name=node).redis_connection, positions)
+                      for node, positions in by_node.items()]
         replies: list[Any] = [None] * len(meeting_ids)
-        for node_name, positions in by_node.items():
-            pipe = cluster.get_node(node_name=node_name).redis_connection.pipeline(transaction=False)
-            for i in positions:
-                self._run(name, meeting_ids[i], now_ms=now_ms, client=pipe)
-            for i, reply in zip(positions, pipe.execute(raise_on_error=False)):
-                replies[i] = reply
+        for client, positions in groups:
+            for attempt in range(2):
+                pipe = client.pipeline(transaction=False)
+                for i in positions:
+                    self._run(name, meeting_ids[i], now_ms=now_ms, client=pipe)
+                for i, reply in zip(positions, pipe.execute(raise_on_error=False)):
+                    replies[i] = reply
+                positions = [i for i in positions if isinstance(replies[i], redis.exceptions.NoScriptError)]
+                if not positions or attempt:
+                    break
+                client.script_load(self._scripts[name].script)  # forgotten: load it, run those again
         for i, reply in enumerate(replies):
             if isinstance(reply, (redis.exceptions.AskError, redis.exceptions.TryAgainError)):
                 # The slot moved meanwhile: the cluster client follows the redirection.
                 try:
-                    replies[i] = self._run(name, meeting_ids[i], now_ms=now_ms, client=cluster)
+                    replies[i] = self._run(name, meeting_ids[i], now_ms=now_ms)
                 except (redis.ResponseError, ConfkitError) as exc:
                     replies[i] = exc
         return replies
@@ -512,11 +537,30 @@ class ConferenceApp:
         return messages
 
     def _messages(self, meeting_id: int, user_id: int | None) -> list[Message]:
-        reply = self._run("messages", meeting_id, ["" if user_id is None else user_id])
-        messages = [decode_message(meeting_id, reply[i], reply[i + 1], reply[i + 2])
-                    for i in range(0, len(reply), 3)]
-        messages.sort(key=lambda m: (m.timestamp, m.message_id))
-        return messages
+        """Two round trips and no script: the ids from the time index, then their
+        records and texts (HMGET, MESSAGE_CHUNK ids per command, so no command holds
+        the server long). A message is written whole by one script and never changes,
+        so every id read first has its record and text when they are read."""
+        keys, activity = self.keys, self.stores.activity
+        index = keys.messages_by_time(meeting_id) if user_id is None else keys.user_messages(meeting_id, user_id)
+        ids = activity.zrange(index, 0, -1)
+        if not ids:
+            if not self.stores.catalog.exists(keys.meeting(meeting_id)):
+                raise MeetingNotFoundError(meeting_id)
+            return []
+        pipe = activity.pipeline(transaction=False)
+        for start in range(0, len(ids), MESSAGE_CHUNK):
+            pipe.hmget(keys.messages(meeting_id), ids[start:start + MESSAGE_CHUNK])
+            pipe.hmget(keys.message_texts(meeting_id), ids[start:start + MESSAGE_CHUNK])
+        replies = pipe.execute()
+        records = [record for chunk in replies[0::2] for record in chunk]
+        texts = [text for chunk in replies[1::2] for text in chunk]
+        rows = []
+        for mid, record, text in zip(ids, records, texts):
+            user, order, ts = message_fields(record)
+            rows.append((ts, int(mid), order, user, text))
+        rows.sort()  # oldest first; same millisecond: posting order (message ids are unique)
+        return [Message(mid, meeting_id, order, user, text, from_ms(ts)) for ts, mid, order, user, text in rows]
 
 
 def _raise_error(reply: Any) -> Any:
