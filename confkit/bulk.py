@@ -223,12 +223,14 @@ def _flat(first: Iterable[Any], second: Iterable[Any]) -> list[Any]:
 
 
 class _Writer:
-    """Pipelines sent from one background thread, so that the next batch is built while
-    Redis applies the previous one: a bulk load is bound by the client's CPU and the
-    server's in turn, and this lets the two overlap. At most DEPTH batches in flight;
-    the first error is raised again in the caller."""
+    """Pipelines sent from background threads (each with its own connection), so the
+    next batch is built and encoded while Redis applies the previous one: a bulk load
+    is bound by the client's CPU and the server's in turn, and this lets them overlap.
+    The batches are independent writes, so their order does not matter. At most DEPTH
+    batches in flight; the first error is raised again in the caller."""
 
-    DEPTH = 2
+    DEPTH = 3
+    THREADS = 2
     FLUSH_AT = 2 * CHUNK  # records per pipeline
 
     def __init__(self, client: Any):
@@ -236,7 +238,7 @@ class _Writer:
         self.pipe = client.pipeline(transaction=False)
         self.queued = 0
         self.pending: deque[Future] = deque()
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="confkit-bulk")
+        self.pool = ThreadPoolExecutor(max_workers=self.THREADS, thread_name_prefix="confkit-bulk")
 
     def added(self, records: int) -> None:
         self.queued += records
