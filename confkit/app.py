@@ -16,7 +16,7 @@ import redis
 
 from . import scripts, validate
 from .clock import Clock, system_clock
-from .codec import decode_event, decode_message, from_ms, message_fields, to_ms
+from .codec import decode_event, decode_message, from_ms, message_fields_many, to_ms
 from .connection import Stores, connect, redact
 from .errors import (
     AlreadyExistsError,
@@ -555,11 +555,8 @@ class ConferenceApp:
         replies = pipe.execute()
         records = [record for chunk in replies[0::2] for record in chunk]
         texts = [text for chunk in replies[1::2] for text in chunk]
-        rows = []
-        for mid, record, text in zip(ids, records, texts):
-            user, order, ts = message_fields(record)
-            rows.append((ts, int(mid), order, user, text))
-        rows.sort()  # oldest first; same millisecond: posting order (message ids are unique)
+        rows = sorted((ts, int(mid), order, user, text)  # oldest first; same ms: posting order
+                      for mid, (user, order, ts), text in zip(ids, message_fields_many(records), texts))
         return [Message(mid, meeting_id, order, user, text, from_ms(ts)) for ts, mid, order, user, text in rows]
 
 

@@ -67,6 +67,16 @@ def message_fields(record: str) -> tuple[int, int, int]:
     return data["user_id"], data["order_id"], data["timestamp"]
 
 
+def message_fields_many(records: list[str]) -> list[tuple[int, int, int]]:
+    """message_fields of many records at once: one json parse of them all as an array
+    (much cheaper than one parse each); record by record if that fails."""
+    try:
+        rows = json.loads("[" + ",".join(records) + "]")
+        return [(row["user_id"], row["order_id"], row["timestamp"]) for row in rows]
+    except (ValueError, TypeError, KeyError):
+        return [message_fields(record) for record in records]
+
+
 def decode_event(meeting_id: int, event_id: int | str, record: str) -> Event:
     user_id, order_id, event_type, ts = event_fields(record)
     kind = _EVENT_TYPES.get(event_type)

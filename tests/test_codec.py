@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from confkit.codec import (
     event_record,
     from_ms,
     message_fields,
+    message_fields_many,
     message_record,
     to_ms,
 )
@@ -56,3 +58,16 @@ def test_records_in_another_json_layout_still_decode():
     message = decode_message(7, "5", '{ "order_id":4, "user_id":9, "timestamp":1001 }', "hi")
     assert (message.message_id, message.user_id, message.order_id, message.text) == (5, 9, 4, "hi")
     assert message.timestamp == datetime(1970, 1, 1, 0, 0, 1, 1000, tzinfo=timezone.utc)
+
+
+@given(st.lists(st.tuples(ids, ids, stamps), max_size=20))
+def test_many_message_records_read_as_one_by_one(rows):
+    records = [message_record(*row) for row in rows]
+    assert message_fields_many(records) == [message_fields(r) for r in records]
+
+
+def test_many_message_records_fall_back_record_by_record():
+    other_layout = '{"timestamp":6, "user_id":4, "order_id":5}'
+    assert message_fields_many([message_record(1, 2, 3), other_layout]) == [(1, 2, 3), (4, 5, 6)]
+    with pytest.raises(ValueError):  # a broken record is reported, never skipped
+        message_fields_many([message_record(1, 2, 3), '{"user_id":4,"order_id":5,"timestamp":'])
