@@ -30,10 +30,10 @@ lint: $(STAMP)
 
 # Benchmarks (not tests: nothing asserts a time). Results in bench/results/.
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --cluster
 
 bench-quick: $(STAMP)
-	$(BIN)/python -m bench.run --quick
+	$(BIN)/python -m bench.run --quick --cluster
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

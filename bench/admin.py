@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import redis
 
@@ -57,6 +58,20 @@ class Admin:
             client.config_resetstat()
             client.slowlog_reset()
         return usec, calls, slow
+
+    def preemptions(self) -> int | None:
+        """Times the server processes were descheduled against their will so far
+        (Linux /proc): a command that was is slow in SLOWLOG without doing more work."""
+        total = 0
+        for client in self.clients:
+            pid = client.info("server")["process_id"]
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                return None
+            total += int(next(line.split()[1] for line in status.splitlines()
+                              if line.startswith("nonvoluntary_ctxt_switches")))
+        return total
 
     def used_memory_mb(self) -> float:
         return sum(c.info("memory")["used_memory"] for c in self.clients) / 2**20

@@ -73,7 +73,7 @@ class Runner:
         self.server: dict[str, list[float]] = {}
         self.slow: dict[str, list] = {}
         self.floor_slow: list = []  # a trivial script held the server this long: the machine, not confkit
-        self.commands = 0
+        self.operations = 0
 
     def calls(self, name: str) -> int:
         return max(20, int(CALLS[name] * self.scale))
@@ -84,7 +84,7 @@ class Runner:
     def timed(self, name: str, op, calls: int, *, setup=None, check=None, server_time: bool = True) -> None:
         self.admin.take()
         op_s, floor_s = interleaved(op, self.floor_script, calls, setup=setup, check=check)
-        usec, counts, slow = self.admin.take()
+        usec, _, slow = self.admin.take()
         held, floors = self.samples.setdefault(name, ([], []))
         held.extend(op_s)
         floors.extend(floor_s)
@@ -92,7 +92,7 @@ class Runner:
             self.server.setdefault(name, []).append((usec - calls * self.floor_server_us) / calls)
         self.slow.setdefault(name, []).extend(e for e in slow if e.command != "EVALSHA (floor)")
         self.floor_slow.extend(e for e in slow if e.command == "EVALSHA (floor)")
-        self.commands += sum(counts.values())
+        self.operations += calls
 
     def slowlog_summary(self) -> dict[str, Any]:
         """Worst SLOWLOG entries of the operations and of the floor, and how many
@@ -100,10 +100,11 @@ class Runner:
         ops = [e for entries in self.slow.values() for e in entries]
         worst = max(ops, key=lambda e: e.duration_us, default=None)
         floor = max(self.floor_slow, key=lambda e: e.duration_us, default=None)
+        over = sorted((e for e in ops if e.duration_us > 1000), key=lambda e: -e.duration_us)
         return {"worst": worst.as_dict() if worst else None, "worst_floor": floor.as_dict() if floor else None,
-                "over_1ms": sum(e.duration_us > 1000 for e in ops),
+                "over_1ms": [e.as_dict() for e in over],
                 "floor_over_1ms": sum(e.duration_us > 1000 for e in self.floor_slow),
-                "commands": self.commands}
+                "operations": self.operations}
 
     def results(self) -> list[OpResult]:
         out = []
