@@ -159,14 +159,16 @@ def markdown(data: dict) -> str:
                   "(`events_frame`, `sessions_frame`, `messages_frame`) is built in its own subprocess and its "
                   "time and peak RSS are reported here.", ""]
     else:
-        lines += ["| N | frame | seconds | rows | peak RSS |", "|---|---|---:|---:|---:|"]
+        lines += ["Each frame is built in a fresh process; peak RSS is that process's (Python, pandas and the "
+                  "frame), with its size before the build in brackets.", "",
+                  "| N | frame | seconds | rows | peak RSS |", "|---|---|---:|---:|---:|"]
         for r in runs:
             for name, frame in (r["analytics"] or {}).items():
                 if "error" in frame:
                     lines.append(f"| {_n(r['n'])} | {name} | error: {frame['error']} | | |")
                 else:
                     lines.append(f"| {_n(r['n'])} | {name} | {frame['seconds']:.2f} | {frame['rows']:,} | "
-                                 f"{frame['peak_rss_mb']:,.0f} MB |")
+                                 f"{frame['peak_rss_mb']:,.0f} MB ({frame['rss_before_mb']:,.0f} MB) |")
         lines.append("")
     if data["throughput"]:
         lines += ["## Throughput", "", f"Each client process repeats join, post_message, leave_meeting on its own "
@@ -185,29 +187,30 @@ def markdown(data: dict) -> str:
 
 
 def chart(data: dict, path: Path) -> None:
+    """Median latency against N, log-log: one panel per backend, one colour per operation."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(9, 6))
-    for kind, style in (("single", "-"), ("cluster", ":")):
+    panels = [(kind, title) for kind, title in (("single", "single server"), ("cluster", "3-node cluster"))
+              if _runs(data, kind)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels) + 2.5, 5.5), sharey=True, squeeze=False)
+    colours = plt.get_cmap("tab10").colors
+    for ax, (kind, title) in zip(axes[0], panels):
         runs = _runs(data, kind)
-        if not runs:
-            continue
         sizes = [r["n"] for r in runs]
-        for name in OPERATIONS:
-            ax.plot(sizes, [_op(r, name)["median_ms"] for r in runs], style, marker="o",
-                    label=name if kind == "single" else f"{name} (cluster)")
-        ax.plot(sizes, [r["floor"]["evalsha"]["median_ms"] for r in runs], "k--", marker="x",
-                label="floor: EVALSHA round trip" + ("" if kind == "single" else " (cluster)"))
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("stored events N (and as many messages)")
-    ax.set_ylabel("median latency, ms")
-    ax.set_title("confkit operation latency against data size")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
+        for colour, name in zip(colours, OPERATIONS):
+            ax.plot(sizes, [_op(r, name)["median_ms"] for r in runs], "-o", color=colour, label=name)
+        ax.plot(sizes, [r["floor"]["evalsha"]["median_ms"] for r in runs], "k--x", label="floor: one EVALSHA")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("stored events N (and as many messages)")
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0][0].set_ylabel("median latency, ms")
+    axes[0][-1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1))
+    fig.suptitle("confkit: operation latency against data size")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
