@@ -392,13 +392,17 @@ class ConferenceApp:
         return [Participant(uid, names.get(uid, ""), joined) for uid, joined in present]
 
     def _names(self, user_ids: Iterable[int]) -> dict[int, str]:
-        unique = sorted(set(user_ids))
+        return self._catalog_field(user_ids, self.keys.user, "name")
+
+    def _catalog_field(self, ids: Iterable[int], key: Callable[[int], str], field: str) -> dict[int, str]:
+        """One field of many catalog hashes (users' names, meetings' titles), pipelined."""
+        unique = sorted(set(ids))
         if not unique:
             return {}
         pipe = self.stores.catalog.pipeline(transaction=False)
-        for uid in unique:
-            pipe.hget(self.keys.user(uid), "name")
-        return {uid: name or "" for uid, name in zip(unique, pipe.execute())}
+        for ident in unique:
+            pipe.hget(key(ident), field)
+        return {ident: value or "" for ident, value in zip(unique, pipe.execute())}
 
     def _candidate_meetings(self, now_ms: int) -> list[int]:
         members = self.stores.catalog.zrangebyscore(self.keys.instances_by_end, f"({now_ms}", "+inf")
@@ -503,13 +507,7 @@ class ConferenceApp:
                 for mid, uid, joined in rows]
 
     def _titles(self, meeting_ids: Iterable[int]) -> dict[int, str]:
-        unique = sorted(set(meeting_ids))
-        if not unique:
-            return {}
-        pipe = self.stores.catalog.pipeline(transaction=False)
-        for mid in unique:
-            pipe.hget(self.keys.meeting(mid), "title")
-        return {mid: title or "" for mid, title in zip(unique, pipe.execute())}
+        return self._catalog_field(meeting_ids, self.keys.meeting, "title")
 
     @_reachable
     def post_message(self, user_id: Any, meeting_id: Any, text: str) -> Message:
