@@ -120,10 +120,11 @@ def analytics_available() -> bool:
         return False
 
 
-def build_frames(url: str, cluster: bool) -> dict:
+def build_frames(url: str, cluster: bool, now: datetime) -> dict:
     out = {}
     for frame in FRAMES:
-        command = [sys.executable, "-m", "bench.analytics_probe", url, frame] + (["--cluster"] if cluster else [])
+        command = [sys.executable, "-m", "bench.analytics_probe", url, frame, "--now", now.isoformat()]
+        command += ["--cluster"] if cluster else []
         done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
         if done.returncode != 0:
             out[frame] = {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
@@ -157,7 +158,7 @@ def run_size(kind: str, events: int, scale: float, with_analytics: bool) -> dict
         frames = None
         if with_analytics:
             log("  building analytics frames")
-            frames = build_frames(url, cluster)
+            frames = build_frames(url, cluster, clock())
         app.close()
     return {"backend": kind, "n": events, "shape": loaded, "floor": base,
             "operations": [r.as_dict() for r in results], "slowlog": slowlog,
