@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 export TZ := UTC
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint unit nbval notebooks install clean
+.PHONY: demo test lint unit nbval notebooks install clean bench bench-quick
 
 # Notebooks, nbval and the demo use their own embedded server under build/, never the
 # user's data directory, and stop it when done (even when a step fails).
@@ -48,7 +48,14 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check confkit tests
+	$(BIN)/ruff check confkit tests bench
+
+# Benchmarks (not tests: nothing asserts a time). Results in bench/results/.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --cluster
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.run --quick --cluster
 
 clean:
 	-[ -x $(BIN)/python ] && $(STOP_SERVER)

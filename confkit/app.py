@@ -16,12 +16,13 @@ import redis
 
 from . import scripts, validate
 from .clock import Clock, system_clock
-from .codec import decode_event, decode_message, from_ms, to_ms
+from .codec import decode_event, decode_message, from_ms, message_fields_many, to_ms
 from .connection import Stores, connect, redact
 from .errors import (
     AlreadyExistsError,
     AlreadyJoinedError,
     ConfkitConnectionError,
+    ConfkitError,
     InvalidInputError,
     MeetingNotFoundError,
     NoActiveInstanceError,
@@ -45,6 +46,8 @@ from .sample import load as load_sample
 
 F = TypeVar("F", bound=Callable[..., Any])
 BATCH = 500
+KEY_CACHE = 4096  # meetings whose script keys are kept built
+MESSAGE_CHUNK = 500  # message ids per HMGET when listing messages
 
 
 def _reachable(method: F) -> F:
@@ -70,8 +73,9 @@ class ConferenceApp:
     """Video-conference bookkeeping on Redis.
 
     ``url``: a ``redis://``, ``rediss://`` or ``unix://`` URL; ``None`` means
-    ``$CONFKIT_REDIS_URL``, then the embedded server. ``clock``: a zero-argument
-    callable returning an aware datetime (default: the system clock, UTC).
+    ``$CONFKIT_REDIS_URL``, then the embedded server. ``cluster=True``: the URL names
+    a node of a Redis Cluster (see docs/schema.md for the mapping). ``clock``: a
+    zero-argument callable returning an aware datetime (default: the system clock, UTC).
     """
 
     def __init__(
@@ -81,8 +85,9 @@ class ConferenceApp:
         clock: Clock | None = None,
         namespace: str = DEFAULT_NAMESPACE,
         stores: Stores | None = None,
+        cluster: bool = False,
     ):
-        self.stores = stores if stores is not None else connect(url)
+        self.stores = stores if stores is not None else connect(url, cluster=cluster)
         self.clock: Clock = clock if clock is not None else system_clock
         self.keys = Keys(namespace)
         self._scripts = {
@@ -90,6 +95,9 @@ class ConferenceApp:
         }
         self._dbs = ("", "") if self.stores.cluster else (
             str(self.stores.catalog_db), str(self.stores.activity_db))
+        # The keys a meeting script is handed depend on the meeting id only.
+        self._script_keys = functools.lru_cache(maxsize=KEY_CACHE)(
+            lambda meeting_id: tuple(self.keys.meeting_script_keys(meeting_id)))
 
     def __repr__(self) -> str:
         return f"ConferenceApp(url={redact(self.stores.url)!r}, namespace={self.keys.namespace!r})"
@@ -115,13 +123,27 @@ class ConferenceApp:
              client: Any = None) -> Any:
         """Run a meeting script; ``user_id`` names the user in errors, ``user_key``
         also hands the script the user's hash (single server only: another slot)."""
-        keys = self.keys.meeting_script_keys(meeting_id, user_id if user_key else None)
+        keys = self._script_keys(meeting_id)
+        if user_key:
+            keys = (*keys, self.keys.user(user_id))  # type: ignore[arg-type]
         now = to_ms(self.now()) if now_ms is None else now_ms
-        argv = [*self._dbs, now, *args]
         try:
-            return self._scripts[name](keys=keys, args=argv, client=client)
+            return self._call(name, keys, (*self._dbs, now, *args), client)
         except redis.ResponseError as exc:
             raise self._error(exc, meeting_id=meeting_id, user_id=user_id) from None
+
+    def _call(self, name: str, keys: Sequence[str], argv: Sequence[Any], client: Any = None) -> Any:
+        """EVALSHA of a registered script; on NOSCRIPT (a server that restarted or
+        flushed its scripts) load it and run it again. In a pipeline this only queues
+        the call: ``_pipelined`` deals with NOSCRIPT there, without the extra round
+        trip redis-py's pipelines spend checking scripts before every execute."""
+        script = self._scripts[name]
+        client = self.stores.activity if client is None else client
+        try:
+            return client.evalsha(script.sha, len(keys), *keys, *argv)
+        except redis.exceptions.NoScriptError:
+            client.script_load(script.script)  # on a cluster: loaded on every primary
+            return client.evalsha(script.sha, len(keys), *keys, *argv)
 
     def _describe_user(self, user_id: int) -> str:
         name = self.stores.catalog.hget(self.keys.user(user_id), "name")
@@ -183,8 +205,8 @@ class ConferenceApp:
         fields = ["user_id", user.user_id, "name", user.name, "age", user.age,
                   "gender", user.gender, "email", user.email]
         try:
-            self._scripts["add_user"](keys=[self.keys.user(user.user_id)],
-                                      args=[self._dbs[0], *fields])
+            self._call("add_user", [self.keys.user(user.user_id)], [self._dbs[0], *fields],
+                       self.stores.catalog)
         except redis.ResponseError as exc:
             raise self._error(exc, user_id=user.user_id) from None
         self.stores.catalog.zadd(self.keys.users, {user.user_id: user.user_id})
@@ -370,20 +392,17 @@ class ConferenceApp:
         return [Participant(uid, names.get(uid, ""), joined) for uid, joined in present]
 
     def _names(self, user_ids: Iterable[int]) -> dict[int, str]:
-        return self._labels(user_ids, ())[0]
+        return self._catalog_field(user_ids, self.keys.user, "name")
 
-    def _labels(self, user_ids: Iterable[int], meeting_ids: Iterable[int]) -> tuple[dict[int, str], dict[int, str]]:
-        """Users' names and meetings' titles, in one pipelined round trip."""
-        users, meetings = sorted(set(user_ids)), sorted(set(meeting_ids))
-        if not users and not meetings:
-            return {}, {}
+    def _catalog_field(self, ids: Iterable[int], key: Callable[[int], str], field: str) -> dict[int, str]:
+        """One field of many catalog hashes (users' names, meetings' titles), pipelined."""
+        unique = sorted(set(ids))
+        if not unique:
+            return {}
         pipe = self.stores.catalog.pipeline(transaction=False)
-        for uid in users:
-            pipe.hget(self.keys.user(uid), "name")
-        for mid in meetings:
-            pipe.hget(self.keys.meeting(mid), "title")
-        replies = [r or "" for r in pipe.execute()]
-        return dict(zip(users, replies[:len(users)])), dict(zip(meetings, replies[len(users):]))
+        for ident in unique:
+            pipe.hget(key(ident), field)
+        return {ident: value or "" for ident, value in zip(unique, pipe.execute())}
 
     def _candidate_meetings(self, now_ms: int) -> list[int]:
         members = self.stores.catalog.zrangebyscore(self.keys.instances_by_end, f"({now_ms}", "+inf")
@@ -395,18 +414,55 @@ class ConferenceApp:
         now_ms = to_ms(self.now())
         candidates = self._candidate_meetings(now_ms)
         result = []
-        for start in range(0, len(candidates), BATCH):
-            chunk = candidates[start:start + BATCH]
-            pipe = self.stores.activity.pipeline(transaction=False)
-            for mid in chunk:
-                self._run("meeting_state", mid, now_ms=now_ms, client=pipe)
-            for mid, state in zip(chunk, pipe.execute()):
-                if len(state) == 7:
-                    meeting = _meeting({"meeting_id": mid, "title": state[0], "description": state[1],
-                                        "is_public": state[2]}, state[3])
-                    instance = MeetingInstance(mid, int(state[4]), from_ms(int(state[5])), from_ms(int(state[6])))
-                    result.append(ActiveMeeting(meeting, instance))
+        for mid, state in zip(candidates, self._run_many("meeting_state", candidates, now_ms)):
+            if len(_raise_error(state)) == 7:
+                meeting = _meeting({"meeting_id": mid, "title": state[0], "description": state[1],
+                                    "is_public": state[2]}, state[3])
+                instance = MeetingInstance(mid, int(state[4]), from_ms(int(state[5])), from_ms(int(state[6])))
+                result.append(ActiveMeeting(meeting, instance))
         return result
+
+    def _run_many(self, name: str, meeting_ids: Sequence[int], now_ms: int) -> list[Any]:
+        """Run a meeting script for many meetings, pipelined BATCH at a time, all at the
+        same ``now_ms``. Replies in order; a meeting's error reply is left in its place."""
+        replies: list[Any] = []
+        for start in range(0, len(meeting_ids), BATCH):
+            replies.extend(self._pipelined(name, meeting_ids[start:start + BATCH], now_ms))
+        return replies
+
+    def _pipelined(self, name: str, meeting_ids: Sequence[int], now_ms: int) -> list[Any]:
+        activity = self.stores.activity
+        groups: list[tuple[Any, list[int]]]
+        if not self.stores.cluster:
+            groups = [(activity, list(range(len(meeting_ids))))]
+        else:
+            # redis-py refuses scripts in a cluster pipeline, so send one ordinary
+            # pipeline to each primary, holding the meetings whose slot it serves.
+            by_node: dict[str, list[int]] = {}
+            for i, mid in enumerate(meeting_ids):
+                by_node.setdefault(activity.get_node_from_key(self.keys.meeting(mid)).name, []).append(i)
+            groups = [(activity.get_node(node_name=node).redis_connection, positions)
+                      for node, positions in by_node.items()]
+        replies: list[Any] = [None] * len(meeting_ids)
+        for client, positions in groups:
+            for attempt in range(2):
+                pipe = client.pipeline(transaction=False)
+                for i in positions:
+                    self._run(name, meeting_ids[i], now_ms=now_ms, client=pipe)
+                for i, reply in zip(positions, pipe.execute(raise_on_error=False)):
+                    replies[i] = reply
+                positions = [i for i in positions if isinstance(replies[i], redis.exceptions.NoScriptError)]
+                if not positions or attempt:
+                    break
+                client.script_load(self._scripts[name].script)  # forgotten: load it, run those again
+        for i, reply in enumerate(replies):
+            if isinstance(reply, (redis.exceptions.AskError, redis.exceptions.TryAgainError)):
+                # The slot moved meanwhile: the cluster client follows the redirection.
+                try:
+                    replies[i] = self._run(name, meeting_ids[i], now_ms=now_ms)
+                except (redis.ResponseError, ConfkitError) as exc:
+                    replies[i] = exc
+        return replies
 
     @_reachable
     def end_meeting(self, meeting_id: Any) -> list[Event]:
@@ -428,13 +484,8 @@ class ConferenceApp:
         now_ms = to_ms(self.now())
         ids = [int(i) for i in self.stores.catalog.zrange(self.keys.meetings, 0, -1)]
         events: list[Event] = []
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start:start + BATCH]
-            pipe = self.stores.activity.pipeline(transaction=False)
-            for mid in chunk:
-                self._run("sweep", mid, now_ms=now_ms, client=pipe)
-            for mid, reply in zip(chunk, pipe.execute()):
-                events.extend(_pairs(reply, mid))
+        for mid, reply in zip(ids, self._run_many("sweep", ids, now_ms)):
+            events.extend(_pairs(_raise_error(reply), mid))
         return events
 
     @_reachable
@@ -443,19 +494,20 @@ class ConferenceApp:
         now_ms = to_ms(self.now())
         candidates = self._candidate_meetings(now_ms)
         rows: list[tuple[int, int, datetime]] = []
-        for start in range(0, len(candidates), BATCH):
-            chunk = candidates[start:start + BATCH]
-            pipe = self.stores.activity.pipeline(transaction=False)
-            for mid in chunk:
-                self._run("participants", mid, now_ms=now_ms, client=pipe)
-            for mid, reply in zip(chunk, pipe.execute(raise_on_error=False)):
-                if isinstance(reply, Exception):
-                    continue  # not running after all
-                rows.extend((mid, int(reply[i]), decode_event(mid, 0, reply[i + 1]).timestamp)
-                            for i in range(3, len(reply), 2))
-        names, titles = self._labels((uid for _, uid, _ in rows), (mid for mid, _, _ in rows))
+        for mid, reply in zip(candidates, self._run_many("participants", candidates, now_ms)):
+            if isinstance(reply, ConfkitError) or (isinstance(reply, redis.ResponseError)
+                                                   and str(reply).startswith("CONFKIT_")):
+                continue  # not running after all
+            reply = _raise_error(reply)
+            rows.extend((mid, int(reply[i]), decode_event(mid, 0, reply[i + 1]).timestamp)
+                        for i in range(3, len(reply), 2))
+        names = self._names(uid for _, uid, _ in rows)
+        titles = self._titles(mid for mid, _, _ in rows)
         return [JoinTime(mid, titles.get(mid, ""), uid, names.get(uid, ""), joined)
                 for mid, uid, joined in rows]
+
+    def _titles(self, meeting_ids: Iterable[int]) -> dict[int, str]:
+        return self._catalog_field(meeting_ids, self.keys.meeting, "title")
 
     @_reachable
     def post_message(self, user_id: Any, meeting_id: Any, text: str) -> Message:
@@ -483,14 +535,43 @@ class ConferenceApp:
         return messages
 
     def _messages(self, meeting_id: int, user_id: int | None) -> list[Message]:
-        reply = self._run("messages", meeting_id, ["" if user_id is None else user_id])
-        messages = [decode_message(meeting_id, reply[i], reply[i + 1], reply[i + 2])
-                    for i in range(0, len(reply), 3)]
-        messages.sort(key=lambda m: (m.timestamp, m.message_id))
-        return messages
+        """Two round trips and no script: the ids from the time index, then their
+        records and texts (HMGET, MESSAGE_CHUNK ids per command, so no command holds
+        the server long). A message is written whole by one script and never changes,
+        so every id read first has its record and text when they are read."""
+        keys, activity = self.keys, self.stores.activity
+        index = keys.messages_by_time(meeting_id) if user_id is None else keys.user_messages(meeting_id, user_id)
+        ids = activity.zrange(index, 0, -1)
+        if not ids:
+            if not self.stores.catalog.exists(keys.meeting(meeting_id)):
+                raise MeetingNotFoundError(meeting_id)
+            return []
+        pipe = activity.pipeline(transaction=False)
+        for start in range(0, len(ids), MESSAGE_CHUNK):
+            pipe.hmget(keys.messages(meeting_id), ids[start:start + MESSAGE_CHUNK])
+            pipe.hmget(keys.message_texts(meeting_id), ids[start:start + MESSAGE_CHUNK])
+        replies = pipe.execute()
+        records = [record for chunk in replies[0::2] for record in chunk]
+        texts = [text for chunk in replies[1::2] for text in chunk]
+        rows = sorted((ts, int(mid), order, user, text)  # oldest first; same ms: posting order
+                      for mid, (user, order, ts), text in zip(ids, message_fields_many(records), texts))
+        return [Message(mid, meeting_id, order, user, text, from_ms(ts)) for ts, mid, order, user, text in rows]
+
+
+def _raise_error(reply: Any) -> Any:
+    """A pipelined reply, or raise it if it is an error."""
+    if isinstance(reply, Exception):
+        raise reply
+    return reply
 
 
 def _unlink(client: redis.Redis, keys: list[str]) -> int:
+    if isinstance(client, redis.RedisCluster):
+        # One UNLINK per key in a pipeline: a cluster cannot unlink keys of many slots at once.
+        pipe = client.pipeline(transaction=False)
+        for key in keys:
+            pipe.unlink(key)
+        return sum(pipe.execute())
     return int(client.unlink(*keys))
 
 

@@ -10,10 +10,11 @@ activity into a meeting only while nothing else writes to that meeting.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
@@ -124,32 +125,34 @@ class _MeetingLog:
         self.messages: list[tuple[int, int, str]] = []  # (user, ts, text) ; ids assigned later
         self.message_meta: list[str] = []
 
+    def _where(self, rec: Activity) -> str:
+        return f"meeting {self.meeting_id} instance {rec.order_id}"
+
     def add(self, rec: Activity) -> None:
         span = self.spans.get(rec.order_id)
-        where = f"meeting {self.meeting_id} instance {rec.order_id}"
         if span is None:
-            raise InvalidInputError(f"{where} does not exist")
+            raise InvalidInputError(f"{self._where(rec)} does not exist")
         here = self.present[rec.order_id]
-        inside = span[0] <= rec.ts_ms < span[1] or (rec.kind == EventType.TIMEOUT and rec.ts_ms == span[1])
-        if not inside:
-            raise InvalidInputError(f"activity at {rec.ts_ms} lies outside {where}")
-        if rec.kind == MESSAGE:
-            if rec.user_id not in here:
-                raise InvalidInputError(f"user {rec.user_id} posts in {where} without being in it")
-            self.messages.append((rec.user_id, rec.ts_ms, message_text(rec.text)))
-            self.message_meta.append(message_record(rec.user_id, rec.order_id, rec.ts_ms))
+        kind, user_id, ts = rec.kind, rec.user_id, rec.ts_ms
+        if not (span[0] <= ts < span[1] or (kind == EventType.TIMEOUT and ts == span[1])):
+            raise InvalidInputError(f"activity at {ts} lies outside {self._where(rec)}")
+        if kind == MESSAGE:
+            if user_id not in here:
+                raise InvalidInputError(f"user {user_id} posts in {self._where(rec)} without being in it")
+            self.messages.append((user_id, ts, message_text(rec.text)))
+            self.message_meta.append(message_record(user_id, rec.order_id, ts))
             return
-        if rec.kind == EventType.JOIN:
-            if rec.user_id in here:
-                raise InvalidInputError(f"user {rec.user_id} joins {where} twice")
-            here[rec.user_id] = len(self.events)
-        elif rec.kind in (EventType.LEAVE, EventType.TIMEOUT):
-            if rec.user_id not in here:
-                raise InvalidInputError(f"user {rec.user_id} leaves {where} without being in it")
-            del here[rec.user_id]
+        if kind == EventType.JOIN:
+            if user_id in here:
+                raise InvalidInputError(f"user {user_id} joins {self._where(rec)} twice")
+            here[user_id] = len(self.events)
+        elif kind == EventType.LEAVE or kind == EventType.TIMEOUT:
+            if user_id not in here:
+                raise InvalidInputError(f"user {user_id} leaves {self._where(rec)} without being in it")
+            del here[user_id]
         else:
-            raise InvalidInputError(f"unknown activity kind {rec.kind!r}")
-        self.events.append(event_record(rec.user_id, rec.order_id, int(rec.kind), rec.ts_ms))
+            raise InvalidInputError(f"unknown activity kind {kind!r}")
+        self.events.append(event_record(user_id, rec.order_id, int(kind), ts))
 
 
 def load_activity(app: ConferenceApp, records: Sequence[Activity], *, progress: bool | None = None,
@@ -170,52 +173,101 @@ def load_activity(app: ConferenceApp, records: Sequence[Activity], *, progress: 
         logs.append(log)
 
     keys, activity = app.keys, app.stores.activity
+    # Reserve every meeting's ids first, exactly as INCR in the scripts would hand them
+    # out (a counter the operations would not have created stays absent).
+    pipe = activity.pipeline(transaction=False)
+    for log in logs:
+        for seq, count in ((keys.event_seq(log.meeting_id), len(log.events)),
+                           (keys.message_seq(log.meeting_id), len(log.messages))):
+            if count:
+                pipe.incrby(seq, count)
+            else:
+                pipe.get(seq)
+    tops = [int(v or 0) for v in pipe.execute()]
     bar = _progress(len(records), "loading activity", progress)
-    with bar:
-        for log in logs:
+    with bar, _Writer(activity) as writer:
+        for log, event_top, message_top in zip(logs, tops[0::2], tops[1::2]):
             mid = log.meeting_id
-            # Reserve the ids exactly as INCR in the scripts would hand them out (a
-            # counter the operations would not have created stays absent).
-            pipe = activity.pipeline(transaction=False)
-            for seq, count in ((keys.event_seq(mid), len(log.events)), (keys.message_seq(mid), len(log.messages))):
-                if count:
-                    pipe.incrby(seq, count)
-                else:
-                    pipe.get(seq)
-            event_top, message_top = (int(v or 0) for v in pipe.execute())
             first_event = event_top - len(log.events) + 1
             first_message = message_top - len(log.messages) + 1
             for start in range(0, len(log.events), CHUNK):
                 part = log.events[start:start + CHUNK]
-                activity.hset(keys.events(mid), mapping={
-                    first_event + start + i: rec for i, rec in enumerate(part)})
+                first = first_event + start
+                writer.pipe.execute_command("HSET", keys.events(mid), *_flat(range(first, first + len(part)), part))
+                writer.added(len(part))
                 bar.update(len(part))
             for start in range(0, len(log.messages), CHUNK):
                 part = log.messages[start:start + CHUNK]
                 ids = range(first_message + start, first_message + start + len(part))
-                per_user: dict[int, dict[int, int]] = defaultdict(dict)
+                per_user: dict[int, list[int]] = defaultdict(list)
                 for msg_id, (uid, ts, _) in zip(ids, part):
-                    per_user[uid][msg_id] = ts
-                pipe = activity.pipeline(transaction=False)
-                pipe.hset(keys.messages(mid), mapping=dict(zip(ids, log.message_meta[start:start + CHUNK])))
-                pipe.hset(keys.message_texts(mid), mapping={i: t for i, (_, _, t) in zip(ids, part)})
-                pipe.zadd(keys.messages_by_time(mid), {i: ts for i, (_, ts, _) in zip(ids, part)})
-                for uid, members in per_user.items():
-                    pipe.zadd(keys.user_messages(mid, uid), members)
-                pipe.execute()
+                    per_user[uid] += (ts, msg_id)
+                run = writer.pipe.execute_command
+                run("HSET", keys.messages(mid), *_flat(ids, log.message_meta[start:start + CHUNK]))
+                run("HSET", keys.message_texts(mid), *_flat(ids, [text for _, _, text in part]))
+                run("ZADD", keys.messages_by_time(mid), *_flat([ts for _, ts, _ in part], ids))
+                for uid, scored in per_user.items():
+                    run("ZADD", keys.user_messages(mid, uid), *scored)
+                writer.added(len(part))
                 bar.update(len(part))
-            pipe = activity.pipeline(transaction=False)
             for order, users in log.present.items():
                 if users:
-                    pipe.zadd(keys.presence(mid, order), {
+                    writer.pipe.zadd(keys.presence(mid, order), {
                         uid: first_event + idx for uid, idx in users.items()})
-                    pipe.sadd(keys.open_instances(mid), order)
+                    writer.pipe.sadd(keys.open_instances(mid), order)
                     report.open_sessions += len(users)
-            pipe.execute()
             report.events += len(log.events)
             report.messages += len(log.messages)
             report.per_meeting_events[mid] = report.per_meeting_events.get(mid, 0) + len(log.events)
     return report
+
+
+def _flat(first: Iterable[Any], second: Iterable[Any]) -> list[Any]:
+    """[a0, b0, a1, b1, ...]: field/value or score/member pairs as one argument list."""
+    return [item for pair in zip(first, second) for item in pair]
+
+
+class _Writer:
+    """Pipelines sent from background threads (each with its own connection), so the
+    next batch is built and encoded while Redis applies the previous one: a bulk load
+    is bound by the client's CPU and the server's in turn, and this lets them overlap.
+    The batches are independent writes, so their order does not matter. At most DEPTH
+    batches in flight; the first error is raised again in the caller."""
+
+    DEPTH = 3
+    THREADS = 2
+    FLUSH_AT = 2 * CHUNK  # records per pipeline
+
+    def __init__(self, client: Any):
+        self.client = client
+        self.pipe = client.pipeline(transaction=False)
+        self.queued = 0
+        self.pending: deque[Future] = deque()
+        self.pool = ThreadPoolExecutor(max_workers=self.THREADS, thread_name_prefix="confkit-bulk")
+
+    def added(self, records: int) -> None:
+        self.queued += records
+        if self.queued >= self.FLUSH_AT:
+            self.flush()
+
+    def flush(self) -> None:
+        if len(self.pipe):
+            self.pending.append(self.pool.submit(self.pipe.execute))
+            self.pipe, self.queued = self.client.pipeline(transaction=False), 0
+        while len(self.pending) > self.DEPTH:
+            self.pending.popleft().result()
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            if exc_type is None:
+                self.flush()
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            self.pool.shutdown(wait=True)
 
 
 def _instance_spans(app: ConferenceApp, meeting_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:

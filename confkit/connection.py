@@ -2,7 +2,9 @@
 
 Resolution order for the server: the ``url`` argument, ``$CONFKIT_REDIS_URL``, then
 the embedded server (started if needed). On a single server the catalog lives in the
-URL's db (default 0) and the activity store in the next db.
+URL's db (default 0) and the activity store in the next db. With ``cluster=True`` the
+URL names any node of a Redis Cluster; both stores share one cluster client (db 0)
+and are told apart by their key prefixes.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from .errors import InvalidInputError
 from .keys import ACTIVITY_DB, CATALOG_DB
 
 RETRIES = 3
@@ -65,8 +68,11 @@ def _options() -> dict:
     )
 
 
-def connect(url: str | None = None) -> Stores:
-    """Clients for both stores, each with its own connection pool."""
+def connect(url: str | None = None, *, cluster: bool = False) -> Stores:
+    """Clients for both stores, each with its own connection pool (one cluster client
+    for both when ``cluster`` is true)."""
+    if cluster:
+        return _connect_cluster(url)
     resolved = resolve_url(url)
     pool = redis.ConnectionPool.from_url(resolved, **_options())
     base_db = int(pool.connection_kwargs.get("db", 0) or 0)
@@ -84,3 +90,14 @@ def connect(url: str | None = None) -> Stores:
         catalog_db=base_db,
         activity_db=base_db + 1,
     )
+
+
+def _connect_cluster(url: str | None) -> Stores:
+    resolved = url or os.environ.get("CONFKIT_REDIS_URL")
+    if not resolved:
+        raise InvalidInputError("a cluster needs a URL naming one of its nodes (or $CONFKIT_REDIS_URL)")
+    options = _options()
+    options.pop("retry_on_error")  # RedisCluster retries connection errors itself, with `retry`
+    client = redis.RedisCluster.from_url(resolved, **options)
+    return Stores(catalog=client, activity=client, url=resolved, cluster=True,
+                  catalog_db=0, activity_db=0)

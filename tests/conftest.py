@@ -1,5 +1,14 @@
 """Fixtures: one real Redis server for the session, started by confkit's own
-embedded-server code in a temporary directory; a fresh app and manual clock per test."""
+embedded-server code in a temporary directory; a fresh app and manual clock per test.
+
+Backends: the ``app`` fixture runs on the single server, unless its test module is
+listed in BOTH_BACKENDS or carries ``pytestmark = pytest.mark.backends``: then every
+test there that uses ``app`` (directly or through ``meeting_setup``) runs twice, as
+``[single]`` and ``[cluster]``, the latter against a local 3-primary Redis Cluster
+started once per session (confkit.cluster.LocalCluster, loopback TCP, temp dirs).
+A test stays single-server when it asks for ``redis_server`` itself (it talks to
+that server directly) or is marked ``@pytest.mark.single_server``.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +18,31 @@ from datetime import datetime, timezone
 import pytest
 
 from confkit import ConferenceApp, ManualClock
+from confkit.cluster import LocalCluster
 from confkit.server import EmbeddedServer
 
 T0 = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)  # a Monday; never "today"
+
+# Test modules whose app-based tests run on both backends (see the module docstring).
+BOTH_BACKENDS = {"test_operations", "test_defects", "test_cluster"}
+BACKENDS = ("single", "cluster")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "backends: run this module's app-based tests on a single server and on a 3-node cluster")
+    config.addinivalue_line(
+        "markers", "single_server: keep this test on the single server in a module that runs on both")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" not in metafunc.fixturenames or "redis_server" in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("single_server"):
+        return
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module in BOTH_BACKENDS or metafunc.definition.get_closest_marker("backends"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +51,20 @@ def redis_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory):
+    """A local Redis Cluster of 3 primaries, started only if some test needs it."""
+    cluster = LocalCluster(tmp_path_factory.mktemp("cluster"), masters=3).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def backend(request):
+    """Which server ``app`` uses: "single", or also "cluster" in modules that opt in."""
+    return getattr(request, "param", "single")
 
 
 @pytest.fixture(autouse=True)
@@ -35,8 +80,11 @@ def clock():
 
 
 @pytest.fixture
-def app(redis_server, clock):
-    application = ConferenceApp(redis_server.url, clock=clock)
+def app(backend, request, clock):
+    if backend == "cluster":
+        application = ConferenceApp(request.getfixturevalue("redis_cluster").url, clock=clock, cluster=True)
+    else:
+        application = ConferenceApp(request.getfixturevalue("redis_server").url, clock=clock)
     application.reset()
     yield application
     application.close()

@@ -172,5 +172,14 @@ def test_defect_operations_never_scan_the_keyspace(meeting_setup, clock):
 
 
 def _calls(client) -> dict[str, int]:
-    stats = client.info("commandstats")
-    return {key.removeprefix("cmdstat_"): value["calls"] for key, value in stats.items()}
+    """Commands served so far, summed over every node on a cluster."""
+    from collections import Counter
+
+    if hasattr(client, "get_nodes"):
+        per_node = client.info("commandstats", target_nodes=client.ALL_NODES).values()
+    else:
+        per_node = [client.info("commandstats")]
+    total: Counter[str] = Counter()
+    for stats in per_node:
+        total.update({key.removeprefix("cmdstat_"): value["calls"] for key, value in stats.items()})
+    return dict(total)

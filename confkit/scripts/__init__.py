@@ -32,5 +32,4 @@ NAMES = (
     "meeting_state",
     "end_meeting",
     "sweep",
-    "messages",
 )

@@ -20,12 +20,21 @@ local NOW = tonumber(ARGV[3])
 
 local JOIN, LEAVE, TIMEOUT = 1, 2, 3
 
+-- The db this script has selected ('' = not yet: the caller's db is not assumed).
+local selected_db = ''
+
 local function use_catalog()
-  if CATALOG_DB ~= '' then redis.call('SELECT', CATALOG_DB) end
+  if CATALOG_DB ~= selected_db then
+    redis.call('SELECT', CATALOG_DB)
+    selected_db = CATALOG_DB
+  end
 end
 
 local function use_activity()
-  if ACTIVITY_DB ~= '' then redis.call('SELECT', ACTIVITY_DB) end
+  if ACTIVITY_DB ~= selected_db then
+    redis.call('SELECT', ACTIVITY_DB)
+    selected_db = ACTIVITY_DB
+  end
 end
 
 local function fail(code)
@@ -97,13 +106,22 @@ local function close_instance(order, stamp, out)
 end
 
 -- Time out everyone left in instances other than `keep` (the running one).
+-- Returns whether `keep` itself is in the open set.
 local function sweep(keep, out)
   use_activity()
   local open = redis.call('SMEMBERS', K_OPEN)
-  table.sort(open, function(a, b) return tonumber(a) < tonumber(b) end)
-  for _, order in ipairs(open) do
-    if order ~= keep then close_instance(order, stopped_at(order), out) end
+  local keep_open = false
+  if #open > 1 then
+    table.sort(open, function(a, b) return tonumber(a) < tonumber(b) end)
   end
+  for _, order in ipairs(open) do
+    if order == keep then
+      keep_open = true
+    else
+      close_instance(order, stopped_at(order), out)
+    end
+  end
+  return keep_open
 end
 
 -- Write one join or leave event; returns its id and record.
@@ -118,4 +136,10 @@ end
 local function meeting_exists()
   use_catalog()
   return redis.call('EXISTS', K_MEETING) == 1
+end
+
+-- Why there is no running instance: the meeting is missing, or nothing runs.
+local function no_instance_error()
+  if meeting_exists() then return fail('NO_ACTIVE_INSTANCE') end
+  return fail('MEETING_NOT_FOUND')
 end

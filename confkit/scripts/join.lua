@@ -1,15 +1,15 @@
 -- join_meeting: ARGV 4 user_id, 5 user's normalised e-mail ("" = read it from KEYS[14]).
 -- Returns {event_id, record, timeout pairs...}.
 local user_id, email = ARGV[4], ARGV[5]
+use_catalog()
 if email == '' then
-  use_catalog()
   email = redis.call('HGET', K_USER, 'email')
   if not email then return fail('USER_NOT_FOUND') end
   email = string.lower(email)
 end
-if not meeting_exists() then return fail('MEETING_NOT_FOUND') end
-if redis.call('HGET', K_MEETING, 'is_public') ~= '1'
-   and redis.call('SISMEMBER', K_AUDIENCE, email) == 0 then
+local is_public = redis.call('HGET', K_MEETING, 'is_public')  -- nil: no such meeting
+if not is_public then return fail('MEETING_NOT_FOUND') end
+if is_public ~= '1' and redis.call('SISMEMBER', K_AUDIENCE, email) == 0 then
   return fail('NOT_INVITED')
 end
 local order = active_instance()
@@ -20,10 +20,10 @@ if redis.call('ZSCORE', K_PRESENCE_PREFIX .. order, user_id) then
 end
 
 local out = {}
-sweep(order, out)
+local already_open = sweep(order, out)
 local id, record = write_event(user_id, order, JOIN)
 redis.call('ZADD', K_PRESENCE_PREFIX .. order, id, user_id)
-redis.call('SADD', K_OPEN, order)
+if not already_open then redis.call('SADD', K_OPEN, order) end
 table.insert(out, 1, record)
 table.insert(out, 1, id)
 return out

@@ -1,11 +1,15 @@
 -- leave_meeting: ARGV 4 user_id. Returns {event_id, record, timeout pairs...}.
+-- A user present in this meeting implies the meeting exists, so its existence is
+-- only looked up to explain a refusal.
 local user_id = ARGV[4]
-if not meeting_exists() then return fail('MEETING_NOT_FOUND') end
 local order = active_instance()
-if not order then return fail('NO_ACTIVE_INSTANCE') end
+if not order then return no_instance_error() end
 use_activity()
 local presence = K_PRESENCE_PREFIX .. order
-if not redis.call('ZSCORE', presence, user_id) then return fail('NOT_JOINED') end
+if not redis.call('ZSCORE', presence, user_id) then
+  if not meeting_exists() then return fail('MEETING_NOT_FOUND') end
+  return fail('NOT_JOINED')
+end
 
 local out = {}
 sweep(order, out)

@@ -1,10 +1,14 @@
 -- post_message: ARGV 4 user_id, 5 text. Returns {message_id, record, timeout pairs...}.
+-- A user present in this meeting implies the meeting exists, so its existence is
+-- only looked up to explain a refusal.
 local user_id, text = ARGV[4], ARGV[5]
-if not meeting_exists() then return fail('MEETING_NOT_FOUND') end
 local order = active_instance()
-if not order then return fail('NO_ACTIVE_INSTANCE') end
+if not order then return no_instance_error() end
 use_activity()
-if not redis.call('ZSCORE', K_PRESENCE_PREFIX .. order, user_id) then return fail('NOT_JOINED') end
+if not redis.call('ZSCORE', K_PRESENCE_PREFIX .. order, user_id) then
+  if not meeting_exists() then return fail('MEETING_NOT_FOUND') end
+  return fail('NOT_JOINED')
+end
 
 local out = {}
 sweep(order, out)

@@ -1,0 +1,216 @@
+"""Benchmark results as Markdown, JSON and a log-log chart of latency against N."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .operations import OPERATIONS
+
+FLAT = ("join_meeting", "leave_meeting", "post_message", "meeting_participants", "active_meetings")
+NEAR_FLOOR = ("join_meeting", "leave_meeting", "post_message")
+FLAT_LIMIT = 1.5
+ROUND_TRIP_LIMIT = 2.0
+MESSAGES_LIMIT_MS = 5.0
+LOAD_RATE = 100_000
+SLOW_LIMIT_US = 1000
+FRAME_LIMIT_S = 15.0
+FRAME_LIMIT_MB = 2048
+
+
+def write(data: dict, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    data["targets"] = targets(data)
+    paths = [out / "results.json", out / "results.md", out / "latency.png"]
+    paths[0].write_text(json.dumps(data, indent=2) + "\n")
+    paths[1].write_text(markdown(data))
+    chart(data, paths[2])
+    return paths
+
+
+def _runs(data: dict, kind: str = "single") -> list[dict]:
+    return sorted((r for r in data["latency"] if r["backend"] == kind), key=lambda r: r["n"])
+
+
+def _op(run: dict, name: str) -> dict:
+    return next(o for o in run["operations"] if o["name"] == name)
+
+
+def _n(n: int) -> str:
+    return f"1e{len(str(n)) - 1}" if str(n).strip("0") == "1" else f"{n:,}"
+
+
+def targets(data: dict) -> list[dict]:
+    """Each target of the speed-and-scale issue, what was measured, and whether it is met."""
+    runs = _runs(data)
+    if not runs:
+        return []
+    low, high = runs[0], runs[-1]
+    rows = []
+    for name in FLAT:
+        ratio = _op(high, name)["median_ms"] / _op(low, name)["median_ms"]
+        rows.append({"target": f"{name}: median at N={_n(high['n'])} within {FLAT_LIMIT}x of N={_n(low['n'])}",
+                     "measured": f"{ratio:.2f}x", "met": ratio <= FLAT_LIMIT})
+    for name in NEAR_FLOOR:
+        worst = max(_op(r, name)["round_trips"] for r in runs)
+        rows.append({"target": f"{name}: at most {ROUND_TRIP_LIMIT:g} round trips (median) at every N",
+                     "measured": f"max {worst:.2f}", "met": worst <= ROUND_TRIP_LIMIT})
+    worst_ms = max(_op(r, "meeting_messages")["median_ms"] for r in runs)
+    rows.append({"target": f"meeting_messages, 1,000 messages: under {MESSAGES_LIMIT_MS:g} ms (median)",
+                 "measured": f"max {worst_ms:.2f} ms", "met": worst_ms < MESSAGES_LIMIT_MS})
+    rate = high["shape"]["records_per_s"]
+    rows.append({"target": f"bulk load at N={_n(high['n'])}: at least {LOAD_RATE:,} records/s",
+                 "measured": f"{rate:,.0f}/s ({high['shape']['events_per_s']:,.0f} events/s counting only events)",
+                 "met": rate >= LOAD_RATE})
+    top = high["slowlog"]
+    worst = top["worst"]
+    measured = (f"worst {worst['duration_us']} us ({worst['command']}); {len(top['over_1ms'])} entries over "
+                f"1 ms in {top['operations']:,} operations" if worst else "no command over 100 us")
+    if top["worst_floor"]:
+        measured += f"; the trivial floor script's worst: {top['worst_floor']['duration_us']} us"
+    if top.get("server_preempted") is not None:
+        measured += f"; redis-server was preempted {top['server_preempted']:,} times meanwhile"
+    rows.append({"target": f"no operation holds Redis over {SLOW_LIMIT_US} us at N={_n(high['n'])} (SLOWLOG)",
+                 "measured": measured, "met": not worst or worst["duration_us"] <= SLOW_LIMIT_US})
+    frames = high.get("analytics")
+    for name in ("sessions_frame", "messages_frame"):
+        if not frames:
+            rows.append({"target": f"{name} over N={_n(high['n'])}: under {FRAME_LIMIT_S:g} s and "
+                                   f"{FRAME_LIMIT_MB / 1024:g} GB", "measured": "not measured", "met": None})
+            continue
+        frame = frames[name]
+        if "error" in frame:
+            rows.append({"target": f"{name}", "measured": f"error: {frame['error']}", "met": False})
+            continue
+        rows.append({"target": f"{name} over N={_n(high['n'])}: under {FRAME_LIMIT_S:g} s and "
+                               f"{FRAME_LIMIT_MB / 1024:g} GB",
+                     "measured": f"{frame['seconds']:.1f} s, peak RSS {frame['peak_rss_mb']:,.0f} MB",
+                     "met": frame["seconds"] < FRAME_LIMIT_S and frame["peak_rss_mb"] < FRAME_LIMIT_MB})
+    return rows
+
+
+def _latency_tables(runs: list[dict], title: str) -> list[str]:
+    sizes = [_n(r["n"]) for r in runs]
+    head = "| operation | what each call does | " + " | ".join(f"N={s}" for s in sizes) + " |"
+    rule = "|---|---|" + "---:|" * len(runs)
+    lines = [f"### {title}: median (p99), milliseconds", "", head, rule]
+    for name in OPERATIONS:
+        cells = [f"{_op(r, name)['median_ms']:.3f} ({_op(r, name)['p99_ms']:.3f})" for r in runs]
+        lines.append(f"| {name} | {_op(runs[0], name)['what']} | " + " | ".join(cells) + " |")
+    floor_cells = [f"{r['floor']['evalsha']['median_ms']:.3f} ({r['floor']['evalsha']['p99_ms']:.3f})" for r in runs]
+    ping_cells = [f"{r['floor']['ping']['median_ms']:.3f} ({r['floor']['ping']['p99_ms']:.3f})" for r in runs]
+    lines.append("| *floor: EVALSHA `return 1`* | one bare round trip, same pool | " + " | ".join(floor_cells) + " |")
+    lines.append("| *floor: PING* | | " + " | ".join(ping_cells) + " |")
+    lines += ["", f"### {title}: round trips (median of the operation / median of the EVALSHA floor timed "
+                  "just before each call)", "",
+              "| operation | " + " | ".join(f"N={s}" for s in sizes) + " | N-max / N-min (median) |",
+              "|---|" + "---:|" * (len(runs) + 1)]
+    for name in OPERATIONS:
+        cells = [f"{_op(r, name)['round_trips']:.2f}" for r in runs]
+        growth = _op(runs[-1], name)["median_ms"] / _op(runs[0], name)["median_ms"]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {growth:.2f}x |")
+    lines += ["", f"### {title}: server time per call (INFO commandstats) and the slowest SLOWLOG entry", "",
+              "| operation | " + " | ".join(f"N={s}" for s in sizes) + " |", "|---|" + "---:|" * len(runs)]
+    for name in OPERATIONS:
+        cells = []
+        for r in runs:
+            op = _op(r, name)
+            server = f"{op['server_us']:.0f} us" if op["server_us"] is not None else "—"
+            slow = f", slowest {op['slowest']['duration_us']} us" if op["slowest"] else ""
+            cells.append(server + slow)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "SLOWLOG threshold 100 us: no entry means no command of that operation held the server "
+              "for 100 us or more. end_meeting's server time is not shown: each call is preceded by an "
+              "untimed add_instance and five joins.", ""]
+    return lines
+
+
+def markdown(data: dict) -> str:
+    env = data["environment"]
+    lines = ["# confkit benchmark results", "",
+             f"`{data['command']}` on {env['date_utc']} UTC (commit {env['commit']}): {env['cpus']} CPUs "
+             f"({env['machine']}), Python {env['python']}, redis-server {env['redis_server']} (the embedded "
+             f"server: unix socket, AOF everysec), redis-py {env['redis_py']} with hiredis {env['hiredis']}; "
+             f"load average {env['load_average']:.2f} at the start. Total run time {data['elapsed_s'] / 60:.1f} min.",
+             "", "Each N is a fresh server holding N background events and N messages (N/1000 meetings of 10 past "
+             "instances, N/20 users), loaded with the bulk loader, plus the same live set at every N (25 running "
+             "meetings, 20 scheduled for tomorrow). Every timed call is a real, successful operation and is "
+             "checked after it is timed. The floor is a bare EVALSHA of `return 1` on the same connection pool.",
+             "", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
+    for row in data["targets"]:
+        met = {True: "yes", False: "**no**", None: "—"}[row["met"]]
+        lines.append(f"| {row['target']} | {row['measured']} | {met} |")
+    lines.append("")
+    for kind, title in (("single", "Single server"), ("cluster", "3-node cluster")):
+        runs = _runs(data, kind)
+        if runs:
+            lines += [f"## Latency: {title}", ""] + _latency_tables(runs, title)
+    runs = _runs(data)
+    lines += ["## Bulk load", "", "| N | events | messages | users | meetings | catalog s | activity s | "
+              "records/s (events + messages) | Redis memory |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in runs:
+        s = r["shape"]
+        lines.append(f"| {_n(r['n'])} | {s['events']:,} | {s['messages']:,} | {s['users']:,} | {s['meetings']:,} | "
+                     f"{s['catalog_s']:.2f} | {s['activity_s']:.2f} | {s['records_per_s']:,.0f} | "
+                     f"{r['redis_memory_mb']:,.0f} MB |")
+    lines += ["", "## Analytics frames", ""]
+    if not data["analytics_available"]:
+        lines += ["Not measured: `confkit.analytics` is not importable in this checkout. When it is, each frame "
+                  "(`events_frame`, `sessions_frame`, `messages_frame`) is built in its own subprocess and its "
+                  "time and peak RSS are reported here.", ""]
+    else:
+        lines += ["Each frame is built in a fresh process; peak RSS is that process's (Python, pandas and the "
+                  "frame), with its size before the build in brackets.", "",
+                  "| N | frame | seconds | rows | peak RSS |", "|---|---|---:|---:|---:|"]
+        for r in runs:
+            for name, frame in (r["analytics"] or {}).items():
+                if "error" in frame:
+                    lines.append(f"| {_n(r['n'])} | {name} | error: {frame['error']} | | |")
+                else:
+                    lines.append(f"| {_n(r['n'])} | {name} | {frame['seconds']:.2f} | {frame['rows']:,} | "
+                                 f"{frame['peak_rss_mb']:,.0f} MB ({frame['rss_before_mb']:,.0f} MB) |")
+        lines.append("")
+    if data["throughput"]:
+        lines += ["## Throughput", "", f"Each client process repeats join, post_message, leave_meeting on its own "
+                  f"meetings for {data['throughput'][0]['seconds']:g} s (background N=1e4); operations per second "
+                  "of all processes together: the median of 3 runs (the runs' range in brackets), taken in turn "
+                  "1, 2, 4, 1, 2, 4... Client processes and servers share the same CPUs.", "",
+                  "| backend | 1 process | 2 processes | 4 processes |", "|---|---:|---:|---:|"]
+        for kind in ("single", "cluster"):
+            rows = {r["processes"]: r for r in data["throughput"] if r["backend"] == kind}
+            cells = [f"{rows[p]['ops_per_s']:,.0f} ({min(rows[p]['runs_ops_per_s']):,.0f}–"
+                     f"{max(rows[p]['runs_ops_per_s']):,.0f})" if p in rows else "—" for p in (1, 2, 4)]
+            name = "single server" if kind == "single" else "3-node cluster"
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def chart(data: dict, path: Path) -> None:
+    """Median latency against N, log-log: one panel per backend, one colour per operation."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = [(kind, title) for kind, title in (("single", "single server"), ("cluster", "3-node cluster"))
+              if _runs(data, kind)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels) + 2.5, 5.5), sharey=True, squeeze=False)
+    colours = plt.get_cmap("tab10").colors
+    for ax, (kind, title) in zip(axes[0], panels):
+        runs = _runs(data, kind)
+        sizes = [r["n"] for r in runs]
+        for colour, name in zip(colours, OPERATIONS):
+            ax.plot(sizes, [_op(r, name)["median_ms"] for r in runs], "-o", color=colour, label=name)
+        ax.plot(sizes, [r["floor"]["evalsha"]["median_ms"] for r in runs], "k--x", label="floor: one EVALSHA")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("stored events N (and as many messages)")
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0][0].set_ylabel("median latency, ms")
+    axes[0][-1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1))
+    fig.suptitle("confkit: operation latency against data size")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

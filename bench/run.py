@@ -1,0 +1,239 @@
+"""Run the confkit benchmark: ``python -m bench.run [--quick] [--cluster]``.
+
+For each data size N it starts a fresh embedded server (temporary directory, unix
+socket, AOF everysec, as confkit runs by default), loads N background events and N
+messages with the bulk loader, lets the AOF rewrite finish, then times the
+round-trip floor and every operation, reads SLOWLOG, and builds the analytics
+frames in subprocesses when ``confkit.analytics`` exists. With ``--cluster`` (as
+``make bench`` runs it) the same is done on a local 3-primary Redis Cluster. Then it
+measures throughput with 1, 2 and 4 client processes against one server and the
+cluster. Results go to bench/results/ (Markdown, JSON, PNG; ``--quick``:
+bench/results/quick/, not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import redis
+
+from confkit import ConferenceApp, ManualClock
+from confkit.bulk import load_activity, load_catalog
+from confkit.cluster import LocalCluster
+from confkit.server import EmbeddedServer
+
+from . import dataset as ds
+from . import report, throughput
+from .admin import Admin
+from .operations import Runner
+from .timing import alone
+
+RESULTS = Path(__file__).resolve().parent / "results"
+FULL_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+QUICK_SIZES = (1_000, 10_000)
+MEETINGS_PER_LOAD = 100   # background meetings generated and loaded per bulk-loader call
+FLOOR_CALLS = 3000
+THROUGHPUT_EVENTS = 10_000
+PROCESS_COUNTS = (1, 2, 4)
+THROUGHPUT_REPEATS = 3
+FRAMES = ("events_frame", "sessions_frame", "messages_frame")
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def backend(kind: str, home: Path):
+    """A running server of ``kind`` ("single" or "cluster"): (url, cluster flag, node clients)."""
+    if kind == "single":
+        server = EmbeddedServer(home)
+        server.start()
+        clients = [redis.Redis(unix_socket_path=str(server.socket_path), decode_responses=True)]
+        try:
+            yield server.url, False, clients
+        finally:
+            for client in clients:
+                client.close()
+            server.stop()
+    else:
+        cluster = LocalCluster(home, masters=3, appendonly=True).start()
+        clients = [node.client() for node in cluster.nodes]
+        try:
+            yield cluster.url, True, clients
+        finally:
+            cluster.stop()
+
+
+def load(app: ConferenceApp, shape: ds.Shape, *, throughput: bool = False) -> dict:
+    """Background data of ``shape`` plus the live set; times the bulk loader only."""
+    start = time.perf_counter()
+    load_catalog(app, ds.users(shape), ds.meetings(shape), ds.instances(shape))
+    catalog_s = time.perf_counter() - start
+    generate_s = activity_s = 0.0
+    events = messages = 0
+    for first in range(1, shape.meetings + 1, MEETINGS_PER_LOAD):
+        start = time.perf_counter()
+        records = ds.activity(shape, first, min(first + MEETINGS_PER_LOAD - 1, shape.meetings))
+        generate_s += time.perf_counter() - start
+        start = time.perf_counter()
+        loaded = load_activity(app, records, progress=False)
+        activity_s += time.perf_counter() - start
+        events += loaded.events
+        messages += loaded.messages
+    load_catalog(app, ds.live_users(), ds.live_meetings(throughput), ds.live_instances(throughput))
+    load_activity(app, ds.live_activity(), progress=False)
+    return {"events": events, "messages": messages, "users": shape.users, "meetings": shape.meetings,
+            "instances": shape.instances, "catalog_s": catalog_s, "generate_s": generate_s,
+            "activity_s": activity_s, "records_per_s": (events + messages) / activity_s,
+            "events_per_s": events / activity_s}
+
+
+def floor(app: ConferenceApp, admin: Admin, calls: int) -> dict:
+    """A bare PING and an EVALSHA of ``return 1`` on the app's connection pool."""
+    client = app.stores.activity
+    trivial = client.register_script("return 1")
+    trivial()
+    ping = alone(client.ping, calls)
+    admin.take()
+    evalsha = alone(trivial, calls)
+    usec, _, _ = admin.take()
+    return {"ping": ping.as_dict(), "evalsha": evalsha.as_dict(), "evalsha_server_us": usec / calls}
+
+
+def analytics_available() -> bool:
+    try:
+        return importlib.util.find_spec("confkit.analytics") is not None
+    except ImportError:
+        return False
+
+
+def build_frames(url: str, cluster: bool, now: datetime) -> dict:
+    out = {}
+    for frame in FRAMES:
+        command = [sys.executable, "-m", "bench.analytics_probe", url, frame, "--now", now.isoformat()]
+        command += ["--cluster"] if cluster else []
+        done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+        if done.returncode != 0:
+            out[frame] = {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+        else:
+            out[frame] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+def run_size(kind: str, events: int, scale: float, with_analytics: bool) -> dict:
+    shape = ds.Shape.for_events(events)
+    with tempfile.TemporaryDirectory(prefix="confkit-bench-") as home, \
+            backend(kind, Path(home)) as (url, cluster, clients):
+        clock = ManualClock(ds.NOW)
+        app = ConferenceApp(url, clock=clock, cluster=cluster)
+        admin = Admin(clients, {script.sha: name for name, script in app._scripts.items()})
+        log(f"{kind} N={events:,}: loading {shape.events:,} events, {shape.messages:,} messages, "
+            f"{shape.users:,} users, {shape.meetings:,} meetings")
+        loaded = load(app, shape)
+        log(f"  loaded at {loaded['records_per_s']:,.0f} records/s; letting the AOF rewrite finish")
+        admin.settle()
+        admin.configure()
+        base = floor(app, admin, max(300, int(FLOOR_CALLS * scale)))
+        log(f"  floor: EVALSHA {base['evalsha']['median_ms'] * 1e3:.1f} us; timing operations")
+        runner = Runner(app, clock, admin, scale, base["evalsha_server_us"])
+        switched = admin.preemptions()
+        results = runner.run()
+        slowlog = runner.slowlog_summary()
+        if switched is not None:
+            slowlog["server_preempted"] = admin.preemptions() - switched
+        memory = admin.used_memory_mb()
+        frames = None
+        if with_analytics:
+            log("  building analytics frames")
+            frames = build_frames(url, cluster, clock())
+        app.close()
+    return {"backend": kind, "n": events, "shape": loaded, "floor": base,
+            "operations": [r.as_dict() for r in results], "slowlog": slowlog,
+            "redis_memory_mb": memory, "analytics": frames}
+
+
+def run_throughput(kind: str, duration: float) -> list[dict]:
+    shape = ds.Shape.for_events(THROUGHPUT_EVENTS)
+    with tempfile.TemporaryDirectory(prefix="confkit-bench-") as home, \
+            backend(kind, Path(home)) as (url, cluster, clients):
+        app = ConferenceApp(url, clock=ManualClock(ds.NOW), cluster=cluster)
+        load(app, shape, throughput=True)
+        Admin(clients).settle()
+        app.close()
+        runs: dict[int, list[dict]] = {p: [] for p in PROCESS_COUNTS}
+        for _ in range(THROUGHPUT_REPEATS):  # interleaved, so a busy moment hits every count alike
+            for processes in PROCESS_COUNTS:
+                runs[processes].append(throughput.measure(url, cluster, processes, duration))
+        rows = []
+        for processes, measured in runs.items():
+            rates = sorted(m["ops_per_s"] for m in measured)
+            log(f"{kind}: {processes} process(es): {statistics.median(rates):,.0f} ops/s "
+                f"(runs: {', '.join(f'{r:,.0f}' for r in rates)})")
+            rows.append({"backend": kind, "processes": processes, "ops_per_s": statistics.median(rates),
+                         "runs_ops_per_s": rates, "seconds": duration})
+        return rows
+
+
+def environment() -> dict:
+    from importlib.metadata import version
+
+    from confkit.server import find_server_binary
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=Path(__file__).resolve().parent).stdout.strip() or None
+    except OSError:
+        commit = None
+    return {"date_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
+            "machine": platform.machine(), "python": platform.python_version(),
+            "redis_server": find_server_binary().version_text, "redis_py": version("redis"),
+            "hiredis": version("hiredis"), "commit": commit,
+            "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="N up to 1e4, fewer calls, short throughput runs")
+    parser.add_argument("--cluster", action="store_true", help="also time every operation on the 3-node cluster")
+    parser.add_argument("--sizes", type=lambda s: tuple(int(float(x)) for x in s.split(",")),
+                        help="comma-separated event counts, e.g. 1e3,1e5")
+    parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument("--out", type=Path, help="results directory (default bench/results[/quick])")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+    scale = 0.25 if args.quick else 1.0
+    out = args.out or (RESULTS / "quick" if args.quick else RESULTS)
+    with_analytics = analytics_available()
+    if not with_analytics:
+        log("confkit.analytics is not importable here: the analytics column is skipped")
+    started = time.perf_counter()
+    data = {"environment": environment(), "quick": args.quick, "sizes": list(sizes),
+            "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "analytics_available": with_analytics, "latency": [], "throughput": []}
+    backends = ["single", "cluster"] if args.cluster else ["single"]
+    for kind in backends:
+        for events in sizes:
+            data["latency"].append(run_size(kind, events, scale, with_analytics and kind == "single"))
+    if not args.no_throughput:
+        for kind in ("single", "cluster"):
+            data["throughput"] += run_throughput(kind, 1.0 if args.quick else 3.0)
+    data["elapsed_s"] = time.perf_counter() - started
+    paths = report.write(data, out)
+    log(f"done in {data['elapsed_s']:.0f} s: " + ", ".join(str(p) for p in paths))
+
+
+if __name__ == "__main__":
+    main()

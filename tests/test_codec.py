@@ -1,0 +1,73 @@
+"""The record codec: the fast regex path reads exactly what json reads, for every
+record confkit writes, and anything else still goes through json."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from confkit import EventType
+from confkit.codec import (
+    decode_event,
+    decode_message,
+    event_fields,
+    event_record,
+    from_ms,
+    message_fields,
+    message_fields_many,
+    message_record,
+    to_ms,
+)
+
+ids = st.integers(min_value=1, max_value=2**53 - 1)
+stamps = st.integers(min_value=-(10**13), max_value=10**14)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@given(ids, ids, st.sampled_from(list(EventType)), stamps)
+def test_event_fields_read_what_json_reads(user_id, order_id, kind, ts):
+    record = event_record(user_id, order_id, int(kind), ts)
+    data = json.loads(record)
+    assert event_fields(record) == (data["user_id"], data["order_id"], data["event_type"], data["timestamp"])
+
+
+@given(ids, ids, stamps)
+def test_message_fields_read_what_json_reads(user_id, order_id, ts):
+    record = message_record(user_id, order_id, ts)
+    data = json.loads(record)
+    assert message_fields(record) == (data["user_id"], data["order_id"], data["timestamp"])
+
+
+@given(stamps)
+def test_from_ms_is_exact_and_utc(ms):
+    when = from_ms(ms)
+    assert when == EPOCH + timedelta(milliseconds=ms)
+    assert when.tzinfo is timezone.utc
+    assert to_ms(when) == ms
+
+
+def test_records_in_another_json_layout_still_decode():
+    event = decode_event(7, "3", '{"timestamp": 1000, "event_type": 2, "order_id": 4, "user_id": 9}')
+    assert (event.event_id, event.user_id, event.meeting_id, event.order_id) == (3, 9, 7, 4)
+    assert event.event_type is EventType.LEAVE
+    assert event.timestamp == datetime(1970, 1, 1, 0, 0, 1, tzinfo=timezone.utc)
+    message = decode_message(7, "5", '{ "order_id":4, "user_id":9, "timestamp":1001 }', "hi")
+    assert (message.message_id, message.user_id, message.order_id, message.text) == (5, 9, 4, "hi")
+    assert message.timestamp == datetime(1970, 1, 1, 0, 0, 1, 1000, tzinfo=timezone.utc)
+
+
+@given(st.lists(st.tuples(ids, ids, stamps), max_size=20))
+def test_many_message_records_read_as_one_by_one(rows):
+    records = [message_record(*row) for row in rows]
+    assert message_fields_many(records) == [message_fields(r) for r in records]
+
+
+def test_many_message_records_fall_back_record_by_record():
+    other_layout = '{"timestamp":6, "user_id":4, "order_id":5}'
+    assert message_fields_many([message_record(1, 2, 3), other_layout]) == [(1, 2, 3), (4, 5, 6)]
+    with pytest.raises(ValueError):  # a broken record is reported, never skipped
+        message_fields_many([message_record(1, 2, 3), '{"user_id":4,"order_id":5,"timestamp":'])
