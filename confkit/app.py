@@ -27,6 +27,7 @@ from .errors import (
     NoActiveInstanceError,
     NotInvitedError,
     NotJoinedError,
+    OutcomeUnknownError,
     UserNotFoundError,
 )
 from .keys import DEFAULT_NAMESPACE, Keys
@@ -47,17 +48,48 @@ F = TypeVar("F", bound=Callable[..., Any])
 BATCH = 500
 
 
-def _reachable(method: F) -> F:
-    """Turn redis-py's connection failures (after its retries) into ConfkitConnectionError."""
+_UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)
 
+
+def _reachable(method: F) -> F:
+    """For calls safe to repeat (reads, and writes whose repeat changes nothing): retry
+    connection failures with backoff, then raise ConfkitConnectionError."""
+    return _guarded(method, repeatable=True)
+
+
+def _sent_once(method: F) -> F:
+    """For writes that are not safe to repeat (join, leave, post, end, sweep): connect
+    first (retried), then send once; a failure after sending is OutcomeUnknownError."""
+    return _guarded(method, repeatable=False)
+
+
+def _guarded(method: F, *, repeatable: bool) -> F:
     @functools.wraps(method)
     def wrapper(self: ConferenceApp, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise ConfkitConnectionError(
-                f"cannot reach Redis at {redact(self.stores.url)}: {exc}"
-            ) from None
+        policy = self.stores.retry
+        delays = policy.delays()
+        for attempt in range(len(delays) + 1):
+            sent = False
+            try:
+                if not repeatable:
+                    self._connect_first()
+                sent = True
+                return method(self, *args, **kwargs)
+            except redis.AuthenticationError as exc:
+                raise ConfkitConnectionError(
+                    f"Redis at {redact(self.stores.url)} refused confkit's login: {exc}") from None
+            except _UNREACHABLE as exc:
+                # LOADING (a restarted server reading its AOF) means the command was refused.
+                unsent = not sent or isinstance(exc, redis.BusyLoadingError)
+                if not (repeatable or unsent):
+                    raise OutcomeUnknownError(
+                        f"lost Redis at {redact(self.stores.url)} during {method.__name__}; it may or may"
+                        f" not have been applied (never twice): {exc}") from None
+                if attempt == len(delays):
+                    raise ConfkitConnectionError(
+                        f"cannot reach Redis at {redact(self.stores.url)}: {exc}") from None
+                policy.sleep(delays[attempt])
+        raise AssertionError("unreachable")  # pragma: no cover
 
     return wrapper  # type: ignore[return-value]
 
@@ -106,6 +138,13 @@ class ConferenceApp:
         self.close()
 
     # -- plumbing --------------------------------------------------------------
+    def _connect_first(self) -> None:
+        """Make sure a pooled connection to the activity store is up, before a write
+        that must not be resent; a failure here means nothing was sent."""
+        pool = getattr(self.stores.activity, "connection_pool", None)
+        if pool is not None:
+            pool.release(pool.get_connection())
+
     def now(self) -> datetime:
         """The clock's current time (UTC), checked to be timezone-aware."""
         return validate.aware(self.clock(), "the clock's time")
@@ -342,7 +381,7 @@ class ConferenceApp:
             raise UserNotFoundError(user_id)
         return validate.normalise_email(address)
 
-    @_reachable
+    @_sent_once
     def join_meeting(self, user_id: Any, meeting_id: Any) -> Event:
         """Join the meeting's running instance. Public meetings admit any user;
         private ones only users whose e-mail is in the audience."""
@@ -352,7 +391,7 @@ class ConferenceApp:
         reply = self._run("join", mid, [uid, email], user_id=uid, user_key=not email)
         return _pairs(reply, mid)[0]
 
-    @_reachable
+    @_sent_once
     def leave_meeting(self, user_id: Any, meeting_id: Any) -> Event:
         """Leave the running instance the user is in."""
         uid = validate.ident(user_id, "user_id")
@@ -401,7 +440,7 @@ class ConferenceApp:
                     result.append(ActiveMeeting(meeting, instance))
         return result
 
-    @_reachable
+    @_sent_once
     def end_meeting(self, meeting_id: Any) -> list[Event]:
         """End the latest started instance; returns the timeout events written.
 
@@ -414,7 +453,7 @@ class ConferenceApp:
         self.stores.catalog.zadd(self.keys.instances_by_end, {f"{mid}:{order}": end_ms})
         return _pairs(reply[2:], mid)
 
-    @_reachable
+    @_sent_once
     def sweep(self) -> list[Event]:
         """Write the timeouts for every instance that has ended on its own with
         users still inside; returns them. Operations also do this lazily, per meeting."""
@@ -460,7 +499,7 @@ class ConferenceApp:
             pipe.hget(self.keys.meeting(mid), "title")
         return {mid: title or "" for mid, title in zip(unique, pipe.execute())}
 
-    @_reachable
+    @_sent_once
     def post_message(self, user_id: Any, meeting_id: Any, text: str) -> Message:
         """Post a chat message; only a user inside the running instance may."""
         uid = validate.ident(user_id, "user_id")

@@ -1,6 +1,7 @@
 """Typed errors: every failure confkit reports is a subclass of ``ConfkitError``.
 
-A call that raises one of these has changed nothing in Redis.
+A call that raises one of these has changed nothing in Redis, except
+``OutcomeUnknownError``, which says that it cannot tell.
 """
 
 from __future__ import annotations
@@ -51,7 +52,14 @@ class NotJoinedError(ConfkitError):
 
 
 class ConfkitConnectionError(ConfkitError, ConnectionError):
-    """Redis could not be reached (after retrying transient failures)."""
+    """Redis could not be reached (after retrying transient failures); the call
+    changed nothing."""
+
+
+class OutcomeUnknownError(ConfkitConnectionError):
+    """The connection broke after a write that is not safe to repeat had been sent
+    (join, leave, post, end, sweep): it may or may not have been applied, exactly
+    once if at all. Read the state back (participants, messages) to find out."""
 
 
 class ServerError(ConfkitError, RuntimeError):
