@@ -235,9 +235,7 @@ class ConferenceApp:
         """Create a meeting: public, or private with an audience of e-mail addresses."""
         mid = validate.ident(meeting_id, "meeting_id")
         public = validate.flag(is_public, "is_public")
-        if isinstance(audience, str):
-            raise InvalidInputError("audience must be a list of e-mail addresses, not one string")
-        emails = sorted({validate.normalise_email(validate.email(a)) for a in audience})
+        emails = validate.audience(audience)
         if public and emails:
             raise InvalidInputError("a public meeting has no audience; pass is_public=False to invite")
         meeting = Meeting(
