@@ -1,10 +1,5 @@
-"""Shared pieces of the reliability tests: the scale they run at, the figures they
-report, and servers of their own.
-
-``CONFKIT_RELIABILITY=full`` (``make reliability``) runs every test at full size; the
-default (``make test``) runs a short, derandomized version of each. Each test records
-what it did in ``figures``; the session prints them at the end.
-"""
+"""Fixtures of the reliability tests (servers of their own, the figures they report)
+and the Hypothesis profile they share: derandomized, so every run is the same."""
 
 from __future__ import annotations
 
@@ -14,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from runsize import FIGURES, FULL
 
 from confkit import ConferenceApp
 from confkit.server import EmbeddedServer
-
-FULL = os.environ.get("CONFKIT_RELIABILITY", "quick") == "full"
 
 settings.register_profile(
     "reliability",
@@ -29,14 +23,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                            HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
-
-FIGURES: dict[str, dict[str, object]] = {}
-
-
-def scale(quick, full):
-    """The size of a run: ``quick`` in make test, ``full`` in make reliability."""
-    return full if FULL else quick
-
 
 @pytest.fixture(scope="session")
 def figures() -> dict[str, dict[str, object]]:

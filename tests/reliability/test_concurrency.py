@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import storecheck
 import workload
-from conftest import scale
+from runsize import scale
 
 USERS = (1, 2, 3, 4, 5, 6)
 INVITED = (1, 2, 3, 4)  # users 5 and 6 are outsiders of the private meeting 2

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import storecheck
 import workload
-from conftest import scale
+from runsize import scale
 
 from confkit import ConferenceApp, ManualClock
 from confkit.server import EmbeddedServer

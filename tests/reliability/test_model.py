@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import storecheck
-from conftest import scale
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from refmodel import Model, Refused, ms
+from runsize import scale
 
 from confkit import ConfkitError, ManualClock
 from confkit.models import EventType
