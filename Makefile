@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 export TZ := UTC
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint unit install clean
+.PHONY: demo test lint unit install clean reliability
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(STAMP) lint
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
+
+# The reliability tests at full size (minutes); make test runs a short version of each.
+# Prints the figures at the end and writes them to build/reliability.json.
+reliability: $(STAMP)
+	CONFKIT_RELIABILITY=full CONFKIT_FIGURES=build/reliability.json $(BIN)/python -m pytest tests/reliability -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check confkit tests

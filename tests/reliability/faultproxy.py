@@ -6,7 +6,10 @@ It forwards bytes both ways and, when told to, injects one of two faults:
   the client's login: a failure that happens before any command is sent;
 * ``cut_after(marker, n)``: the next ``n`` requests containing ``marker`` are
   forwarded, their reply is read from Redis and dropped, and the client's
-  connection is closed: the command was applied, but the client never hears so.
+  connection is closed: the command was applied, but the client never hears so;
+* ``answer(marker, reply, n)``: the next ``n`` requests containing ``marker`` are not
+  forwarded; the client gets ``reply`` (raw RESP bytes) instead, e.g. the LOADING
+  error of a server that is still reading its data after a restart.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._refuse = 0
         self._cut: tuple[bytes, int] = (b"", 0)
+        self._answer: tuple[bytes, bytes, int] = (b"", b"", 0)
         self.refused = 0
         self.cut = 0
+        self.answered = 0
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._listener.bind(self.path)
         self._listener.listen(64)
@@ -45,6 +50,19 @@ class FaultProxy:
     def cut_after(self, marker: bytes, n: int = 1) -> None:
         with self._lock:
             self._cut = (marker, n)
+
+    def answer(self, marker: bytes, reply: bytes, n: int = 1) -> None:
+        with self._lock:
+            self._answer = (marker, reply, n)
+
+    def _fake_reply(self, data: bytes) -> bytes | None:
+        with self._lock:
+            marker, reply, left = self._answer
+            if left > 0 and marker in data:
+                self._answer = (marker, reply, left - 1)
+                self.answered += 1
+                return reply
+        return None
 
     def close(self) -> None:
         self._closed = True
@@ -105,6 +123,10 @@ class FaultProxy:
                         server.sendall(data)
                         server.recv(65536)  # Redis has answered: the command ran
                         return
+                    fake = self._fake_reply(data) if source is client else None
+                    if fake is not None:
+                        client.sendall(fake)
+                        continue
                     target.sendall(data)
         except OSError:
             return

@@ -136,6 +136,10 @@ class Model:
             return order
         return None
 
+    def running(self, mid: int) -> int | None:
+        """The order id of the meeting's running instance, if any."""
+        return self._running(self.meetings[mid])
+
     def audience_contains(self, mid: int, email: str) -> bool:
         return fold(email) in self.meetings[mid].audience
 

@@ -147,6 +147,17 @@ def test_read_cut_after_sending_is_retried(proxied):
     assert proxy.cut == 1 and waits == BACKOFF[:1]
 
 
+def test_loading_server_is_waited_for_even_by_writes(proxied):
+    """LOADING (a restarted server still reading its data) means the command did not
+    run, so even a join, which is never resent after an unknown outcome, is retried."""
+    app, proxy, waits, direct = proxied
+    app.join_meeting(1, 10)  # scripts loaded
+    proxy.answer(b"EVALSHA", b"-LOADING Redis is loading the dataset in memory\r\n", 2)
+    event = app.join_meeting(2, 10)
+    assert proxy.answered == 2 and waits == BACKOFF[:2]
+    assert [(e.event_id, e.user_id) for e in storecheck.events(direct, 10)] == [(1, 1), (event.event_id, 2)]
+
+
 def test_refused_connections_are_retried_even_for_writes(proxied):
     app, proxy, waits, direct = proxied
     app.close()  # no pooled connection: the next call must connect

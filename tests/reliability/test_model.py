@@ -84,6 +84,7 @@ def make_machine(app, counter):
         def advance(self, minutes):
             counter["operations"] += 1
             self.clock.advance(minutes=minutes)
+            self.model.now = ms(self.clock())
 
         # -- catalog ------------------------------------------------------------
         @rule(uid=user_ids, name=st.sampled_from(NAMES), age=st.sampled_from([30, 151, -1]), email=emails)
@@ -199,6 +200,12 @@ def make_machine(app, counter):
                     (m.message_id, m.user_id, m.order_id, ms(m.timestamp), m.text) for m in state.messages]
                 assert storecheck.presence(app, mid) == {
                     o: {u: eid for u, (eid, _) in inside.items()} for o, inside in state.present.items() if inside}
+                running = self.model.running(mid)
+                if running is not None:  # participants are the replay of the log, in join order
+                    replayed = storecheck.replay(log).get(running, {})
+                    assert [p.user_id for p in app.meeting_participants(mid)] == sorted(replayed, key=replayed.get)
+                stamps = [m.timestamp for m in app.meeting_messages(mid)]
+                assert stamps == sorted(stamps)
 
         @invariant()
         def nobody_uninvited_joined(self):
