@@ -52,26 +52,32 @@ _UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)
 
 
 def _reachable(method: F) -> F:
-    """For calls safe to repeat (reads, and writes whose repeat changes nothing): retry
-    connection failures with backoff, then raise ConfkitConnectionError."""
-    return _guarded(method, repeatable=True)
+    """For reads: retry connection failures with backoff, then raise ConfkitConnectionError."""
+    return _guarded(method, writes=False, repeatable=True)
+
+
+def _idempotent(method: F) -> F:
+    """For writes whose repeat changes nothing (add_user, add_meeting, ...): retry with
+    backoff; if any attempt failed after sending, the final error is OutcomeUnknownError."""
+    return _guarded(method, writes=True, repeatable=True)
 
 
 def _sent_once(method: F) -> F:
     """For writes that are not safe to repeat (join, leave, post, end, sweep): connect
     first (retried), then send once; a failure after sending is OutcomeUnknownError."""
-    return _guarded(method, repeatable=False)
+    return _guarded(method, writes=True, repeatable=False)
 
 
-def _guarded(method: F, *, repeatable: bool) -> F:
+def _guarded(method: F, *, writes: bool, repeatable: bool) -> F:
     @functools.wraps(method)
     def wrapper(self: ConferenceApp, *args: Any, **kwargs: Any) -> Any:
         policy = self.stores.retry
         delays = policy.delays()
+        maybe_applied = False
         for attempt in range(len(delays) + 1):
             sent = False
             try:
-                if not repeatable:
+                if writes:
                     self._connect_first()
                 sent = True
                 return method(self, *args, **kwargs)
@@ -80,12 +86,17 @@ def _guarded(method: F, *, repeatable: bool) -> F:
                     f"Redis at {redact(self.stores.url)} refused confkit's login: {exc}") from None
             except _UNREACHABLE as exc:
                 # LOADING (a restarted server reading its AOF) means the command was refused.
-                unsent = not sent or isinstance(exc, redis.BusyLoadingError)
-                if not (repeatable or unsent):
-                    raise OutcomeUnknownError(
-                        f"lost Redis at {redact(self.stores.url)} during {method.__name__}; it may or may"
-                        f" not have been applied (never twice): {exc}") from None
+                if writes and sent and not isinstance(exc, redis.BusyLoadingError):
+                    maybe_applied = True
+                    if not repeatable:
+                        raise OutcomeUnknownError(
+                            f"lost Redis at {redact(self.stores.url)} during {method.__name__}; it may or may"
+                            f" not have been applied (never twice): {exc}") from None
                 if attempt == len(delays):
+                    if maybe_applied:
+                        raise OutcomeUnknownError(
+                            f"lost Redis at {redact(self.stores.url)} during {method.__name__}, after retries;"
+                            f" it may have been applied: repeating it is safe: {exc}") from None
                     raise ConfkitConnectionError(
                         f"cannot reach Redis at {redact(self.stores.url)}: {exc}") from None
                 policy.sleep(delays[attempt])
@@ -208,7 +219,7 @@ class ConferenceApp:
         return exc
 
     # -- catalog ---------------------------------------------------------------
-    @_reachable
+    @_idempotent
     def add_user(self, user_id: Any, name: str, age: int, gender: str, email: str) -> User:
         """Create a user. Repeating an identical call is accepted; a different user
         under an existing id raises AlreadyExistsError (users are never rewritten)."""
@@ -229,7 +240,7 @@ class ConferenceApp:
         self.stores.catalog.zadd(self.keys.users, {user.user_id: user.user_id})
         return user
 
-    @_reachable
+    @_idempotent
     def add_meeting(self, meeting_id: Any, title: str, description: str, *,
                     is_public: bool, audience: Iterable[str] = ()) -> Meeting:
         """Create a meeting: public, or private with an audience of e-mail addresses."""
@@ -250,7 +261,7 @@ class ConferenceApp:
         self.stores.catalog.zadd(self.keys.meetings, {mid: mid})
         return meeting
 
-    @_reachable
+    @_idempotent
     def add_instance(self, meeting_id: Any, order_id: Any, from_dt: datetime,
                      to_dt: datetime) -> MeetingInstance:
         """Schedule instance ``order_id`` of a meeting, running from from_dt until to_dt."""
@@ -265,12 +276,12 @@ class ConferenceApp:
         self.stores.catalog.zadd(self.keys.instances_by_end, {f"{mid}:{order}": end_ms})
         return MeetingInstance(mid, order, from_ms(start_ms), from_ms(end_ms))
 
-    @_reachable
+    @_idempotent
     def add_to_audience(self, meeting_id: Any, *emails: str) -> Meeting:
         """Invite more e-mail addresses to a private meeting."""
         return self._change_audience("add", meeting_id, emails)
 
-    @_reachable
+    @_idempotent
     def remove_from_audience(self, meeting_id: Any, *emails: str) -> Meeting:
         """Stop addresses from joining a private meeting. Users already inside stay
         until they leave or the instance ends; they cannot join again."""
@@ -343,12 +354,12 @@ class ConferenceApp:
         rows = self._hgetall_many([self.keys.instance(mid, int(o)) for o in orders])
         return [_instance(r) for r in rows if r]
 
-    @_reachable
+    @_idempotent
     def load_sample_data(self) -> SampleSummary:
         """The sample users, meetings and instances, placed around the clock's now."""
         return load_sample(self)
 
-    @_reachable
+    @_idempotent
     def reset(self) -> int:
         """Delete every confkit key in both stores; returns how many were deleted.
 

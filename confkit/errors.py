@@ -57,9 +57,11 @@ class ConfkitConnectionError(ConfkitError, ConnectionError):
 
 
 class OutcomeUnknownError(ConfkitConnectionError):
-    """The connection broke after a write that is not safe to repeat had been sent
-    (join, leave, post, end, sweep): it may or may not have been applied, exactly
-    once if at all. Read the state back (participants, messages) to find out."""
+    """The connection broke after a write had been sent, so it may or may not have
+    been applied. A write that is not safe to repeat (join, leave, post, end, sweep)
+    is never resent, so it happened once or not at all: read the state back to find
+    out. A write that is safe to repeat (add_*, audience changes, reset) was retried
+    first; repeating it completes it."""
 
 
 class ServerError(ConfkitError, RuntimeError):

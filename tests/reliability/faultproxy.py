@@ -7,6 +7,8 @@ It forwards bytes both ways and, when told to, injects one of two faults:
 * ``cut_after(marker, n)``: the next ``n`` requests containing ``marker`` are
   forwarded, their reply is read from Redis and dropped, and the client's
   connection is closed: the command was applied, but the client never hears so;
+* ``drop(marker, n)``: the next ``n`` requests containing ``marker`` are not
+  forwarded and the client's connection is closed: the command never ran;
 * ``answer(marker, reply, n)``: the next ``n`` requests containing ``marker`` are not
   forwarded; the client gets ``reply`` (raw RESP bytes) instead, e.g. the LOADING
   error of a server that is still reading its data after a restart.
@@ -28,6 +30,8 @@ class FaultProxy:
         self._refuse = 0
         self._cut: tuple[bytes, int] = (b"", 0)
         self._answer: tuple[bytes, bytes, int] = (b"", b"", 0)
+        self._drop: tuple[bytes, int] = (b"", 0)
+        self.dropped = 0
         self.refused = 0
         self.cut = 0
         self.answered = 0
@@ -50,6 +54,19 @@ class FaultProxy:
     def cut_after(self, marker: bytes, n: int = 1) -> None:
         with self._lock:
             self._cut = (marker, n)
+
+    def drop(self, marker: bytes, n: int = 1) -> None:
+        with self._lock:
+            self._drop = (marker, n)
+
+    def _should_drop(self, data: bytes) -> bool:
+        with self._lock:
+            marker, left = self._drop
+            if left > 0 and marker in data:
+                self._drop = (marker, left - 1)
+                self.dropped += 1
+                return True
+        return False
 
     def answer(self, marker: bytes, reply: bytes, n: int = 1) -> None:
         with self._lock:
@@ -118,6 +135,8 @@ class FaultProxy:
                     source, target = key.fileobj, key.data
                     data = source.recv(65536)
                     if not data:
+                        return
+                    if source is client and self._should_drop(data):
                         return
                     if source is client and self._should_cut(data):
                         server.sendall(data)

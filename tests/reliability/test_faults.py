@@ -147,6 +147,27 @@ def test_read_cut_after_sending_is_retried(proxied):
     assert proxy.cut == 1 and waits == BACKOFF[:1]
 
 
+def test_index_write_lost_between_two_steps_is_completed_by_retry_or_repeat(proxied):
+    """add_user writes the user (a script), then the users index (ZADD). If the ZADD
+    never arrives, the retry repeats the whole call; if every retry fails, the error
+    says the outcome is unknown, the user exists but is not listed, and repeating the
+    call completes it."""
+    app, proxy, waits, direct = proxied
+    proxy.drop(b"ZADD", 1)
+    app.add_user(3, "Cy", 20, "m", "cy@example.com")
+    assert proxy.dropped == 1 and waits == BACKOFF[:1]
+    assert [u.user_id for u in direct.users()] == [1, 2, 3]
+
+    waits.clear()
+    proxy.drop(b"ZADD", len(BACKOFF) + 1)
+    with pytest.raises(OutcomeUnknownError):
+        app.add_user(4, "Di", 50, "f", "di@example.com")
+    assert waits == BACKOFF
+    assert direct.get_user(4).name == "Di" and 4 not in [u.user_id for u in direct.users()]
+    app.add_user(4, "Di", 50, "f", "di@example.com")
+    assert [u.user_id for u in direct.users()] == [1, 2, 3, 4]
+
+
 def test_loading_server_is_waited_for_even_by_writes(proxied):
     """LOADING (a restarted server still reading its data) means the command did not
     run, so even a join, which is never resent after an unknown outcome, is retried."""
