@@ -38,6 +38,10 @@ from .errors import ServerError
 
 MIN_VERSION = (6, 2)
 START_TIMEOUT_S = 15.0
+# When the append-only file is flushed to disk: "everysec" (default: a power cut can lose
+# about the last second of acknowledged writes), "always" (before every reply: none),
+# "no" (when the OS decides). $CONFKIT_APPENDFSYNC chooses; it applies when the server starts.
+APPENDFSYNC = ("everysec", "always", "no")
 APP_USER = "app"
 ADMIN_USER = "admin"
 # Commands the app user may not run: wiping data, reconfiguring, replicating,
@@ -127,9 +131,12 @@ class EmbeddedServer:
     ``home/run`` (mode 0700) holds the socket and pid file, ``home/data`` the AOF.
     """
 
-    def __init__(self, home: Path | str | None = None, *, appendfsync: str = "everysec"):
+    def __init__(self, home: Path | str | None = None, *, appendfsync: str | None = None):
         self.home = Path(home) if home is not None else default_home()
-        self.appendfsync = appendfsync
+        chosen = appendfsync or os.environ.get("CONFKIT_APPENDFSYNC") or "everysec"
+        if chosen not in APPENDFSYNC:
+            raise ServerError(f"appendfsync must be one of {', '.join(APPENDFSYNC)}, got {chosen!r}")
+        self.appendfsync = chosen
 
     @property
     def run_dir(self) -> Path:

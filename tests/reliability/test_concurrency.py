@@ -58,3 +58,38 @@ def test_processes_hammering_the_same_meetings(app, clock, redis_server, figures
             f"{refused['AlreadyJoinedError']} / {refused['NotJoinedError']} / {refused['NotInvitedError']}",
         "acknowledged but missing / present but unacknowledged": "0 / 0",
     }
+
+
+def test_end_meeting_racing_joins_leaves_and_posts(app, clock, redis_server, figures):
+    """end_meeting lands in the middle of the load: whoever is inside times out exactly
+    once, no one gets in afterwards, and nothing acknowledged is missing."""
+    processes, operations = scale((3, 300), (4, 3000))
+    for uid in USERS:
+        app.add_user(uid, f"User {uid}", 30, "f", f"u{uid}@example.com")
+    app.add_meeting(3, "Town hall", "", is_public=True)
+    app.add_instance(3, 1, clock() - timedelta(minutes=5), clock() + timedelta(days=1))
+    specs = [workload.Spec(redis_server.url, w, USERS, (3,), operations, seed=50 + w, now=clock())
+             for w in range(processes)]
+    fleet = workload.Fleet(specs, signal_at=operations // 3)
+    assert fleet.reached.wait(timeout=300), "the workers never got going"
+    timeouts = app.end_meeting(3)
+    reports = fleet.reports()
+
+    log = storecheck.events(app, 3)
+    told = {op[3]: (op[1], {"join": 1, "leave": 2}[op[0]]) for r in reports for op in r.done if op[0] != "post"}
+    assert {e.event_id: (e.user_id, e.event_type) for e in log if e.event_type != 3} == told
+    assert [(e.event_id, e.user_id) for e in log if e.event_type == 3] == [(t.event_id, t.user_id) for t in timeouts]
+    if timeouts:  # everything acknowledged happened before the end
+        assert max(told) < min(t.event_id for t in timeouts) == len(log) - len(timeouts) + 1
+    posts = {op[3]: op[4] for r in reports for op in r.done if op[0] == "post"}
+    assert {m.message_id: m.text for m in storecheck.messages(app, 3)} == posts
+    assert storecheck.presence(app, 3) == {}
+    assert storecheck.violations(app) == []
+    late = sum(r.refused.get("NoActiveInstanceError", 0) for r in reports)
+    assert late > 0  # the workers kept going after the end, and were refused
+    figures["end_meeting racing the load (tests/reliability/test_concurrency.py)"] = {
+        "processes x operations": f"{processes} x {operations}",
+        "writes acknowledged before the end": len(told) + len(posts),
+        "timed out by end_meeting": len(timeouts),
+        "calls refused after the end (no running instance)": late,
+    }

@@ -18,11 +18,13 @@ import signal
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import redis
 import storecheck
 import workload
 from runsize import scale
 
 from confkit import ConferenceApp, ManualClock
+from confkit.errors import ServerError
 from confkit.server import EmbeddedServer
 
 WORKERS = 3
@@ -140,3 +142,20 @@ def test_power_cut_leaves_the_state_of_some_acknowledged_operation(own_server, t
         "cuts that loaded a consistent state": len(recovered),
         "operations kept at each cut": ", ".join(map(str, recovered[:12])) + (" ..." if len(recovered) > 12 else ""),
     }
+
+
+def test_stricter_durability_setting_reaches_the_server(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONFKIT_APPENDFSYNC", "always")
+    server = EmbeddedServer(tmp_path / "strict")
+    server.start()
+    try:
+        admin = redis.Redis(unix_socket_path=str(server.socket_path), decode_responses=True,
+                            username="admin", password=server.credentials("admin")[1])
+        assert admin.config_get("appendfsync") == {"appendfsync": "always"}
+        assert admin.config_get("appendonly") == {"appendonly": "yes"}
+        admin.close()
+    finally:
+        server.stop()
+    monkeypatch.setenv("CONFKIT_APPENDFSYNC", "sometimes")
+    with pytest.raises(ServerError):
+        EmbeddedServer(tmp_path / "bad")
