@@ -168,6 +168,20 @@ def test_index_write_lost_between_two_steps_is_completed_by_retry_or_repeat(prox
     assert [u.user_id for u in direct.users()] == [1, 2, 3, 4]
 
 
+def test_end_meeting_index_write_lost_is_harmless_and_repeat_completes_it(proxied):
+    app, proxy, waits, direct = proxied
+    app.join_meeting(1, 10)
+    proxy.drop(b"ZADD", 1)
+    with pytest.raises(OutcomeUnknownError):  # the script ran; its index update did not
+        app.end_meeting(10)
+    now_ms = int(direct.now().timestamp() * 1000)
+    assert direct.active_meetings() == []  # ended all the same: a stale candidate is checked
+    assert direct.stores.catalog.zscore(direct.keys.instances_by_end, "10:1") > now_ms  # index: old end
+    assert app.end_meeting(10) == []  # repeating writes no event and completes the index
+    assert direct.stores.catalog.zscore(direct.keys.instances_by_end, "10:1") == now_ms
+    assert [e.event_type for e in storecheck.events(direct, 10)] == [EventType.JOIN, EventType.TIMEOUT]
+
+
 def test_loading_server_is_waited_for_even_by_writes(proxied):
     """LOADING (a restarted server still reading its data) means the command did not
     run, so even a join, which is never resent after an unknown outcome, is retried."""
