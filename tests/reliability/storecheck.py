@@ -142,67 +142,73 @@ def sessions(log: list[RawEvent]) -> list[tuple[int, int, int, int | None]]:
     return out
 
 
+def _numbered(where: str, what: str, ids: list[int], counter: str | None) -> list[str]:
+    """Ids must be 1..n with no gap or repeat, and the counter must equal n."""
+    problems = []
+    if ids != list(range(1, len(ids) + 1)):
+        problems.append(f"{where}: {what} ids are not 1..{len(ids)}: {ids}")
+    if int(counter or 0) != len(ids):
+        problems.append(f"{where}: the {what} counter is {counter} but {len(ids)} {what}s are stored")
+    return problems
+
+
+def _event_problems(app, mid: int, log: list[RawEvent]) -> list[str]:
+    where, activity, keys = f"meeting {mid}", app.stores.activity, app.keys
+    problems = _numbered(where, "event", [e.event_id for e in log], activity.get(keys.event_seq(mid)))
+    last: dict[tuple[int, int], RawEvent] = {}
+    for e in log:
+        key = (e.user_id, e.order_id)
+        before = last.get(key)
+        opening = before is None or before.event_type != JOIN
+        if e.event_type not in (JOIN, LEAVE, TIMEOUT):
+            problems.append(f"{where}: event {e.event_id} has type {e.event_type}")
+        elif (e.event_type == JOIN) != opening:
+            problems.append(f"{where}: event {e.event_id} ({e.event_type}) of user {e.user_id} in "
+                            f"instance {e.order_id} does not alternate join / leave-or-timeout")
+        elif e.event_type != JOIN and e.ts < before.ts:
+            problems.append(f"{where}: event {e.event_id} closes user {e.user_id}'s session in instance "
+                            f"{e.order_id} at {e.ts}, before it opened ({before.ts})")
+        last[key] = e
+    expected = replay(log)
+    stored = presence(app, mid)
+    if stored != expected:
+        problems.append(f"{where}: presence {stored} differs from the replay of its log {expected}")
+    open_set = {int(o) for o in activity.smembers(keys.open_instances(mid))}
+    if open_set != set(expected):
+        problems.append(f"{where}: open set {sorted(open_set)} but sessions open in {sorted(expected)}")
+    return problems
+
+
+def _message_problems(app, mid: int, log: list[RawEvent]) -> list[str]:
+    where, activity, keys = f"meeting {mid}", app.stores.activity, app.keys
+    msgs = messages(app, mid)
+    problems = _numbered(where, "message", [m.message_id for m in msgs], activity.get(keys.message_seq(mid)))
+    by_time = {int(m): int(s) for m, s in activity.zrange(keys.messages_by_time(mid), 0, -1, withscores=True)}
+    if by_time != {m.message_id: m.ts for m in msgs}:
+        problems.append(f"{where}: messages:by_time does not index exactly the stored messages")
+    per_user: dict[int, dict[int, int]] = defaultdict(dict)
+    for m in msgs:
+        per_user[m.user_id][m.message_id] = m.ts
+        if m.text is None:
+            problems.append(f"{where}: message {m.message_id} has no text")
+    for user_id, wanted in per_user.items():
+        got = {int(k): int(s) for k, s in activity.zrange(keys.user_messages(mid, user_id), 0, -1, withscores=True)}
+        if got != wanted:
+            problems.append(f"{where}: user {user_id}'s message index differs from their messages")
+    spans = sessions(log)
+    for m in msgs:
+        inside = any(u == m.user_id and o == m.order_id and start <= m.ts and (end is None or m.ts <= end)
+                     for u, o, start, end in spans)
+        if not inside:
+            problems.append(f"{where}: message {m.message_id} by user {m.user_id} at {m.ts} lies "
+                            f"outside every session of theirs in instance {m.order_id}")
+    return problems
+
+
 def violations(app) -> list[str]:
     """Every broken invariant in the store, as readable sentences (empty = sound)."""
-    problems: list[str] = []
-    for key in foreign_keys(app):
-        problems.append(f"key {key!r} is not in the schema")
-    activity, keys = app.stores.activity, app.keys
+    problems = [f"key {key!r} is not in the schema" for key in foreign_keys(app)]
     for mid in meeting_ids(app):
         log = events(app, mid)
-        where = f"meeting {mid}"
-        ids = [e.event_id for e in log]
-        if ids != list(range(1, len(ids) + 1)):
-            problems.append(f"{where}: event ids are not 1..{len(ids)}: {ids}")
-        seq = int(activity.get(keys.event_seq(mid)) or 0)
-        if seq != len(ids):
-            problems.append(f"{where}: event_seq is {seq} but {len(ids)} events are stored")
-        last: dict[tuple[int, int], RawEvent] = {}
-        for e in log:
-            key = (e.user_id, e.order_id)
-            before = last.get(key)
-            opening = before is None or before.event_type != JOIN
-            if e.event_type not in (JOIN, LEAVE, TIMEOUT):
-                problems.append(f"{where}: event {e.event_id} has type {e.event_type}")
-            elif (e.event_type == JOIN) != opening:
-                problems.append(f"{where}: event {e.event_id} ({e.event_type}) of user {e.user_id} in "
-                                f"instance {e.order_id} does not alternate join / leave-or-timeout")
-            elif e.event_type != JOIN and e.ts < before.ts:
-                problems.append(f"{where}: event {e.event_id} closes user {e.user_id}'s session in instance "
-                                f"{e.order_id} at {e.ts}, before it opened ({before.ts})")
-            last[key] = e
-        expected = replay(log)
-        stored = presence(app, mid)
-        if stored != expected:
-            problems.append(f"{where}: presence {stored} differs from the replay of its log {expected}")
-        open_set = {int(o) for o in activity.smembers(keys.open_instances(mid))}
-        if open_set != set(expected):
-            problems.append(f"{where}: open set {sorted(open_set)} but sessions open in {sorted(expected)}")
-        msgs = messages(app, mid)
-        mids = [m.message_id for m in msgs]
-        if mids != list(range(1, len(mids) + 1)):
-            problems.append(f"{where}: message ids are not 1..{len(mids)}: {mids}")
-        mseq = int(activity.get(keys.message_seq(mid)) or 0)
-        if mseq != len(mids):
-            problems.append(f"{where}: message_seq is {mseq} but {len(mids)} messages are stored")
-        by_time = {int(m): int(s) for m, s in activity.zrange(keys.messages_by_time(mid), 0, -1, withscores=True)}
-        if by_time != {m.message_id: m.ts for m in msgs}:
-            problems.append(f"{where}: messages:by_time does not index exactly the stored messages")
-        per_user: dict[int, dict[int, int]] = defaultdict(dict)
-        for m in msgs:
-            per_user[m.user_id][m.message_id] = m.ts
-            if m.text is None:
-                problems.append(f"{where}: message {m.message_id} has no text")
-        for user_id, wanted in per_user.items():
-            got = {int(k): int(s) for k, s in
-                   activity.zrange(keys.user_messages(mid, user_id), 0, -1, withscores=True)}
-            if got != wanted:
-                problems.append(f"{where}: user {user_id}'s message index differs from their messages")
-        spans = sessions(log)
-        for m in msgs:
-            inside = any(u == m.user_id and o == m.order_id and start <= m.ts and (end is None or m.ts <= end)
-                         for u, o, start, end in spans)
-            if not inside:
-                problems.append(f"{where}: message {m.message_id} by user {m.user_id} at {m.ts} lies "
-                                f"outside every session of theirs in instance {m.order_id}")
+        problems += _event_problems(app, mid, log) + _message_problems(app, mid, log)
     return problems

@@ -41,12 +41,20 @@ def assert_clean(error: BaseException) -> None:
     assert "cannot reach Redis" in str(error) or "lost Redis" in str(error)
 
 
-def test_stopped_server_gives_clear_errors_after_backoff_then_recovers(own_server, clock):
+@pytest.fixture
+def busy(own_server, clock):
+    """(app, its own server, recorded backoff waits), user 1 inside meeting 10."""
     server = own_server()
     waits: list[float] = []
     app = app_on(server.url, clock, waits)
     build(app, clock)
     app.join_meeting(1, 10)
+    yield app, server, waits
+    app.close()
+
+
+def test_stopped_server_gives_clear_errors_after_backoff_then_recovers(busy):
+    app, server, waits = busy
     server.stop()
     calls = {
         "read": lambda: app.meeting_participants(10),
@@ -70,12 +78,8 @@ def test_stopped_server_gives_clear_errors_after_backoff_then_recovers(own_serve
     assert storecheck.violations(app) == []
 
 
-def test_restart_between_calls_is_invisible(own_server, clock):
-    server = own_server()
-    waits: list[float] = []
-    app = app_on(server.url, clock, waits)
-    build(app, clock)
-    app.join_meeting(1, 10)
+def test_restart_between_calls_is_invisible(busy):
+    app, server, waits = busy
     server.stop()
     server.start()
     assert [p.user_id for p in app.meeting_participants(10)] == [1]
