@@ -46,7 +46,7 @@ def damage(app, how: str) -> None:
     elif how == "presence not the replay":
         a.zadd(k.presence(1, 1), {2: 3})
     elif how == "message outside a session":
-        a.hset(k.messages(1), "2", '{"user_id":2,"order_id":1,"timestamp":%d}' % (now + 1))
+        a.hset(k.messages(1), "2", f'{{"user_id":2,"order_id":1,"timestamp":{now + 1}}}')
         a.hset(k.message_texts(1), "2", "sneaky")
         a.zadd(k.messages_by_time(1), {2: now + 1})
         a.zadd(k.user_messages(1, 2), {2: now + 1})
