@@ -153,8 +153,13 @@ class ConferenceApp:
         """Make sure a pooled connection to the activity store is up, before a write
         that must not be resent; a failure here means nothing was sent."""
         pool = getattr(self.stores.activity, "connection_pool", None)
-        if pool is not None:
-            pool.release(pool.get_connection())
+        if pool is None:  # a cluster client: every failure counts as "maybe sent"
+            return
+        try:
+            connection = pool.get_connection()
+        except TypeError:  # redis-py before 5.3 wants a command name
+            connection = pool.get_connection("PING")
+        pool.release(connection)
 
     def now(self) -> datetime:
         """The clock's current time (UTC), checked to be timezone-aware."""

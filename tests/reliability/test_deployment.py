@@ -15,7 +15,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from confkit import ConferenceApp, ConfkitConnectionError
-from confkit.connection import connect, redact
+from confkit.connection import RetryPolicy, connect, redact
 from confkit.server import APP_DENIED_COMMANDS
 
 DANGEROUS = [("FLUSHALL",), ("FLUSHDB",), ("CONFIG", "GET", "*"), ("CONFIG", "SET", "appendonly", "no"),
@@ -80,8 +80,9 @@ def test_passwords_never_show(redis_server, clock, caplog):
     app.add_user(1, "Ann", 30, "f", "ann@example.com")
     shown = [repr(app), repr(app.stores), repr(app.stores.catalog), str(app.stores.activity), redact(url),
              redact(f"unix://{redis_server.socket_path}?db=0&password={password}"), repr(redis_server.status())]
-    wrong = ConferenceApp(url.replace(password, password[::-1]), clock=clock)
-    down = ConferenceApp(f"redis://app:{password}@127.0.0.1:1/0", clock=clock)
+    quick = RetryPolicy(sleep=lambda seconds: None)
+    wrong = ConferenceApp(stores=connect(url.replace(password, password[::-1]), retry=quick), clock=clock)
+    down = ConferenceApp(stores=connect(f"redis://app:{password}@127.0.0.1:1/0", retry=quick), clock=clock)
     for broken in (wrong, down):
         with pytest.raises(ConfkitConnectionError) as info:
             broken.users()
