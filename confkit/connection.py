@@ -94,6 +94,7 @@ def _options() -> dict:
         socket_timeout=10,
         socket_connect_timeout=5,
         retry=Retry(NoBackoff(), 0),  # never resend: confkit decides what is safe to retry
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],  # with 0 retries, nothing is resent
         health_check_interval=30,
     )
 

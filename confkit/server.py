@@ -218,12 +218,17 @@ class EmbeddedServer:
             f"user {ADMIN_USER} on resetpass #{digest(ADMIN_USER)} ~* &* +@all",
         ]
 
-    def _client(self) -> redis.Redis:
-        """An admin connection that never retries (a retried SHUTDOWN only waits). Without
-        an admin password file (never started here) it tries without logging in."""
+    def admin_client(self, **options) -> redis.Redis:
+        """A client logged in as ``admin`` (CONFIG, INFO, SLOWLOG, SHUTDOWN...), for tools
+        that manage the server; ``options`` go to ``redis.Redis``. Without an admin
+        password file (a server never started by this code) it does not log in."""
         login = self.credentials(ADMIN_USER) if self.password_path(ADMIN_USER).exists() else (None, None)
         return redis.Redis(unix_socket_path=str(self.socket_path), username=login[0], password=login[1],
-                           socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
+                           **options)
+
+    def _client(self) -> redis.Redis:
+        """An admin connection that never retries (a retried SHUTDOWN only waits)."""
+        return self.admin_client(socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
 
     def _ping(self) -> bool:
         """Whether a server answers on the socket (even one that refuses our login:

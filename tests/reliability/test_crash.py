@@ -18,7 +18,6 @@ import signal
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import redis
 import storecheck
 import workload
 from runsize import scale
@@ -149,8 +148,7 @@ def test_stricter_durability_setting_reaches_the_server(tmp_path, monkeypatch):
     server = EmbeddedServer(tmp_path / "strict")
     server.start()
     try:
-        admin = redis.Redis(unix_socket_path=str(server.socket_path), decode_responses=True,
-                            username="admin", password=server.credentials("admin")[1])
+        admin = server.admin_client(decode_responses=True)
         assert admin.config_get("appendfsync") == {"appendfsync": "always"}
         assert admin.config_get("appendonly") == {"appendonly": "yes"}
         admin.close()

@@ -41,8 +41,7 @@ def test_files_are_private(redis_server):
 
 
 def test_no_network_listener_and_protected_mode(redis_server):
-    admin = redis.Redis(unix_socket_path=str(redis_server.socket_path), decode_responses=True,
-                        username="admin", password=redis_server.credentials("admin")[1])
+    admin = redis_server.admin_client(decode_responses=True)
     try:
         assert admin.config_get("port") == {"port": "0"}
         assert admin.config_get("protected-mode") == {"protected-mode": "yes"}
