@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 export TZ := UTC
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint unit nbval notebooks install clean bench bench-quick
+.PHONY: demo test lint unit nbval notebooks install clean bench bench-quick reliability
 
 # Notebooks, nbval and the demo use their own embedded server under build/, never the
 # user's data directory, and stop it when done (even when a step fails).
@@ -46,6 +46,11 @@ test: $(STAMP) lint
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
+
+# The reliability tests at full size (minutes); make test runs a short version of each.
+# Prints the figures at the end and writes them to build/reliability.json.
+reliability: $(STAMP)
+	CONFKIT_RELIABILITY=full CONFKIT_FIGURES=build/reliability.json $(BIN)/python -m pytest tests/reliability -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check confkit tests bench

@@ -14,6 +14,7 @@ from .errors import (
     NotFoundError,
     NotInvitedError,
     NotJoinedError,
+    OutcomeUnknownError,
     ServerError,
     UserNotFoundError,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "NotFoundError",
     "NotInvitedError",
     "NotJoinedError",
+    "OutcomeUnknownError",
     "Participant",
     "ServerError",
     "User",

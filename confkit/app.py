@@ -28,6 +28,7 @@ from .errors import (
     NoActiveInstanceError,
     NotInvitedError,
     NotJoinedError,
+    OutcomeUnknownError,
     UserNotFoundError,
 )
 from .keys import DEFAULT_NAMESPACE, Keys
@@ -50,17 +51,59 @@ KEY_CACHE = 4096  # meetings whose script keys are kept built
 MESSAGE_CHUNK = 500  # message ids per HMGET when listing messages
 
 
-def _reachable(method: F) -> F:
-    """Turn redis-py's connection failures (after its retries) into ConfkitConnectionError."""
+_UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)
 
+
+def _reachable(method: F) -> F:
+    """For reads: retry connection failures with backoff, then raise ConfkitConnectionError."""
+    return _guarded(method, writes=False, repeatable=True)
+
+
+def _idempotent(method: F) -> F:
+    """For writes whose repeat changes nothing (add_user, add_meeting, ...): retry with
+    backoff; if any attempt failed after sending, the final error is OutcomeUnknownError."""
+    return _guarded(method, writes=True, repeatable=True)
+
+
+def _sent_once(method: F) -> F:
+    """For writes that are not safe to repeat (join, leave, post, end, sweep): connect
+    first (retried), then send once; a failure after sending is OutcomeUnknownError."""
+    return _guarded(method, writes=True, repeatable=False)
+
+
+def _guarded(method: F, *, writes: bool, repeatable: bool) -> F:
     @functools.wraps(method)
     def wrapper(self: ConferenceApp, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise ConfkitConnectionError(
-                f"cannot reach Redis at {redact(self.stores.url)}: {exc}"
-            ) from None
+        policy = self.stores.retry
+        delays = policy.delays()
+        maybe_applied = False
+        for attempt in range(len(delays) + 1):
+            sent = False
+            try:
+                if writes:
+                    self._connect_first()
+                sent = True
+                return method(self, *args, **kwargs)
+            except redis.AuthenticationError as exc:
+                raise ConfkitConnectionError(
+                    f"Redis at {redact(self.stores.url)} refused confkit's login: {exc}") from None
+            except _UNREACHABLE as exc:
+                # LOADING (a restarted server reading its AOF) means the command was refused.
+                if writes and sent and not isinstance(exc, redis.BusyLoadingError):
+                    maybe_applied = True
+                    if not repeatable:
+                        raise OutcomeUnknownError(
+                            f"lost Redis at {redact(self.stores.url)} during {method.__name__}; it may or may"
+                            f" not have been applied (never twice): {exc}") from None
+                if attempt == len(delays):
+                    if maybe_applied:
+                        raise OutcomeUnknownError(
+                            f"lost Redis at {redact(self.stores.url)} during {method.__name__}, after retries;"
+                            f" it may have been applied: repeating it is safe: {exc}") from None
+                    raise ConfkitConnectionError(
+                        f"cannot reach Redis at {redact(self.stores.url)}: {exc}") from None
+                policy.sleep(delays[attempt])
+        raise AssertionError("unreachable")  # pragma: no cover
 
     return wrapper  # type: ignore[return-value]
 
@@ -114,6 +157,18 @@ class ConferenceApp:
         self.close()
 
     # -- plumbing --------------------------------------------------------------
+    def _connect_first(self) -> None:
+        """Make sure a pooled connection to the activity store is up, before a write
+        that must not be resent; a failure here means nothing was sent."""
+        pool = getattr(self.stores.activity, "connection_pool", None)
+        if pool is None:  # a cluster client: every failure counts as "maybe sent"
+            return
+        try:
+            connection = pool.get_connection()
+        except TypeError:  # redis-py before 5.3 wants a command name
+            connection = pool.get_connection("PING")
+        pool.release(connection)
+
     def now(self) -> datetime:
         """The clock's current time (UTC), checked to be timezone-aware."""
         return validate.aware(self.clock(), "the clock's time")
@@ -191,7 +246,7 @@ class ConferenceApp:
         return exc
 
     # -- catalog ---------------------------------------------------------------
-    @_reachable
+    @_idempotent
     def add_user(self, user_id: Any, name: str, age: int, gender: str, email: str) -> User:
         """Create a user. Repeating an identical call is accepted; a different user
         under an existing id raises AlreadyExistsError (users are never rewritten)."""
@@ -212,15 +267,13 @@ class ConferenceApp:
         self.stores.catalog.zadd(self.keys.users, {user.user_id: user.user_id})
         return user
 
-    @_reachable
+    @_idempotent
     def add_meeting(self, meeting_id: Any, title: str, description: str, *,
                     is_public: bool, audience: Iterable[str] = ()) -> Meeting:
         """Create a meeting: public, or private with an audience of e-mail addresses."""
         mid = validate.ident(meeting_id, "meeting_id")
         public = validate.flag(is_public, "is_public")
-        if isinstance(audience, str):
-            raise InvalidInputError("audience must be a list of e-mail addresses, not one string")
-        emails = sorted({validate.normalise_email(validate.email(a)) for a in audience})
+        emails = validate.audience(audience)
         if public and emails:
             raise InvalidInputError("a public meeting has no audience; pass is_public=False to invite")
         meeting = Meeting(
@@ -235,7 +288,7 @@ class ConferenceApp:
         self.stores.catalog.zadd(self.keys.meetings, {mid: mid})
         return meeting
 
-    @_reachable
+    @_idempotent
     def add_instance(self, meeting_id: Any, order_id: Any, from_dt: datetime,
                      to_dt: datetime) -> MeetingInstance:
         """Schedule instance ``order_id`` of a meeting, running from from_dt until to_dt."""
@@ -250,12 +303,12 @@ class ConferenceApp:
         self.stores.catalog.zadd(self.keys.instances_by_end, {f"{mid}:{order}": end_ms})
         return MeetingInstance(mid, order, from_ms(start_ms), from_ms(end_ms))
 
-    @_reachable
+    @_idempotent
     def add_to_audience(self, meeting_id: Any, *emails: str) -> Meeting:
         """Invite more e-mail addresses to a private meeting."""
         return self._change_audience("add", meeting_id, emails)
 
-    @_reachable
+    @_idempotent
     def remove_from_audience(self, meeting_id: Any, *emails: str) -> Meeting:
         """Stop addresses from joining a private meeting. Users already inside stay
         until they leave or the instance ends; they cannot join again."""
@@ -328,12 +381,12 @@ class ConferenceApp:
         rows = self._hgetall_many([self.keys.instance(mid, int(o)) for o in orders])
         return [_instance(r) for r in rows if r]
 
-    @_reachable
+    @_idempotent
     def load_sample_data(self) -> SampleSummary:
         """The sample users, meetings and instances, placed around the clock's now."""
         return load_sample(self)
 
-    @_reachable
+    @_idempotent
     def reset(self) -> int:
         """Delete every confkit key in both stores; returns how many were deleted.
 
@@ -364,7 +417,7 @@ class ConferenceApp:
             raise UserNotFoundError(user_id)
         return validate.normalise_email(address)
 
-    @_reachable
+    @_sent_once
     def join_meeting(self, user_id: Any, meeting_id: Any) -> Event:
         """Join the meeting's running instance. Public meetings admit any user;
         private ones only users whose e-mail is in the audience."""
@@ -374,7 +427,7 @@ class ConferenceApp:
         reply = self._run("join", mid, [uid, email], user_id=uid, user_key=not email)
         return _pairs(reply, mid)[0]
 
-    @_reachable
+    @_sent_once
     def leave_meeting(self, user_id: Any, meeting_id: Any) -> Event:
         """Leave the running instance the user is in."""
         uid = validate.ident(user_id, "user_id")
@@ -464,7 +517,7 @@ class ConferenceApp:
                     replies[i] = exc
         return replies
 
-    @_reachable
+    @_sent_once
     def end_meeting(self, meeting_id: Any) -> list[Event]:
         """End the latest started instance; returns the timeout events written.
 
@@ -477,7 +530,7 @@ class ConferenceApp:
         self.stores.catalog.zadd(self.keys.instances_by_end, {f"{mid}:{order}": end_ms})
         return _pairs(reply[2:], mid)
 
-    @_reachable
+    @_sent_once
     def sweep(self) -> list[Event]:
         """Write the timeouts for every instance that has ended on its own with
         users still inside; returns them. Operations also do this lazily, per meeting."""
@@ -509,7 +562,7 @@ class ConferenceApp:
     def _titles(self, meeting_ids: Iterable[int]) -> dict[int, str]:
         return self._catalog_field(meeting_ids, self.keys.meeting, "title")
 
-    @_reachable
+    @_sent_once
     def post_message(self, user_id: Any, meeting_id: Any, text: str) -> Message:
         """Post a chat message; only a user inside the running instance may."""
         uid = validate.ident(user_id, "user_id")

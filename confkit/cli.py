@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import json
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
@@ -60,8 +61,21 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("\n", "\\n").replace("\r", "\\r")
+    return printable("" if value is None else str(value))
+
+
+# Bidirectional formatting characters: shown escaped, so stored text cannot reorder
+# what a terminal displays around it.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """Stored text made safe for a terminal: control characters (C0, DEL, C1), line
+    and paragraph separators and bidi controls become escapes like ``\\x1b``, so a
+    message or name cannot move the cursor, clear the screen or spoof a table."""
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+                   for ch in text)
 
 
 def _show(result: Any, as_json: bool) -> None:
@@ -146,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _show(call(app, *(getattr(args, p) for p in params)), args.json)
         return 0
     except ConfkitError as exc:
-        print(f"confkit: {exc}", file=sys.stderr)
+        print(f"confkit: {printable(str(exc))}", file=sys.stderr)
         return 1
 
 

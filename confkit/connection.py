@@ -5,22 +5,47 @@ the embedded server (started if needed). On a single server the catalog lives in
 URL's db (default 0) and the activity store in the next db. With ``cluster=True`` the
 URL names any node of a Redis Cluster; both stores share one cluster client (db 0)
 and are told apart by their key prefixes.
+
+A URL may carry an ACL login (``redis://user:password@host/0``, ``rediss://`` for TLS);
+a ``unix://`` URL to the embedded server's socket logs in with its generated ``app``
+password. Passwords never appear in messages or reprs (``redact``).
+
+Retries are confkit's, not redis-py's (redis-py is told never to resend a command):
+a call that failed before its command reached Redis, or one that is safe to repeat,
+is tried again with exponential backoff (``RetryPolicy``).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
-from redis.backoff import ExponentialBackoff
+from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from .errors import InvalidInputError
 from .keys import ACTIVITY_DB, CATALOG_DB
 
 RETRIES = 3
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a call that could not reach Redis is retried: up to ``retries`` more times,
+    waiting ``base * 2**n`` seconds (at most ``cap``) before retry n. ``sleep`` is
+    injectable so a test can act during the wait instead of waiting."""
+
+    retries: int = RETRIES
+    base: float = 0.05
+    cap: float = 1.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def delays(self) -> list[float]:
+        return [min(self.cap, self.base * 2**n) for n in range(self.retries)]
 
 
 @dataclass(frozen=True)
@@ -33,17 +58,26 @@ class Stores:
     cluster: bool = False
     catalog_db: int = CATALOG_DB
     activity_db: int = ACTIVITY_DB
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def __repr__(self) -> str:
+        return f"Stores(url={redact(self.url)!r}, cluster={self.cluster}, catalog_db={self.catalog_db})"
 
 
 def redact(url: str) -> str:
-    """The URL with any password replaced by ``***``, for messages and reprs."""
+    """The URL with any password (in the user part or a ``password=`` query
+    parameter) replaced by ``***``, for messages and reprs."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
+    if parts.password is not None:
+        user = parts.username or ""
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+        parts = parts._replace(netloc=f"{user}:***@{host}{port}")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key.lower() == "password" for key, _ in query):
+        hidden = [(key, "***" if key.lower() == "password" else value) for key, value in query]
+        parts = parts._replace(query=urlencode(hidden, safe="*/"))
+    return urlunsplit(parts)
 
 
 def resolve_url(url: str | None) -> str:
@@ -62,25 +96,37 @@ def _options() -> dict:
         decode_responses=True,
         socket_timeout=10,
         socket_connect_timeout=5,
-        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), RETRIES),
-        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+        retry=Retry(NoBackoff(), 0),  # never resend: confkit decides what is safe to retry
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError],  # with 0 retries, nothing is resent
         health_check_interval=30,
     )
 
 
-def connect(url: str | None = None, *, cluster: bool = False) -> Stores:
+def _embedded_login(kwargs: dict) -> dict:
+    """The embedded server's ``app`` login, for a unix URL to its socket without one."""
+    if "path" not in kwargs or kwargs.get("password"):
+        return {}
+    from .server import socket_credentials
+
+    login = socket_credentials(kwargs["path"])
+    return {"username": login[0], "password": login[1]} if login else {}
+
+
+def connect(url: str | None = None, *, cluster: bool = False, retry: RetryPolicy | None = None) -> Stores:
     """Clients for both stores, each with its own connection pool (one cluster client
     for both when ``cluster`` is true)."""
     if cluster:
-        return _connect_cluster(url)
+        return _connect_cluster(url, retry)
     resolved = resolve_url(url)
     pool = redis.ConnectionPool.from_url(resolved, **_options())
     base_db = int(pool.connection_kwargs.get("db", 0) or 0)
+    login = _embedded_login(pool.connection_kwargs)
     pool.disconnect()
 
     def client(db: int) -> redis.Redis:
         p = redis.ConnectionPool.from_url(resolved, **_options())
         p.connection_kwargs["db"] = db
+        p.connection_kwargs.update(login)
         return redis.Redis(connection_pool=p)
 
     return Stores(
@@ -89,10 +135,11 @@ def connect(url: str | None = None, *, cluster: bool = False) -> Stores:
         url=resolved,
         catalog_db=base_db,
         activity_db=base_db + 1,
+        retry=retry or RetryPolicy(),
     )
 
 
-def _connect_cluster(url: str | None) -> Stores:
+def _connect_cluster(url: str | None, retry: RetryPolicy | None) -> Stores:
     resolved = url or os.environ.get("CONFKIT_REDIS_URL")
     if not resolved:
         raise InvalidInputError("a cluster needs a URL naming one of its nodes (or $CONFKIT_REDIS_URL)")
@@ -100,4 +147,4 @@ def _connect_cluster(url: str | None) -> Stores:
     options.pop("retry_on_error")  # RedisCluster retries connection errors itself, with `retry`
     client = redis.RedisCluster.from_url(resolved, **options)
     return Stores(catalog=client, activity=client, url=resolved, cluster=True,
-                  catalog_db=0, activity_db=0)
+                  catalog_db=0, activity_db=0, retry=retry or RetryPolicy())

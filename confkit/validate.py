@@ -20,6 +20,8 @@ def ident(value: Any, what: str = "id") -> int:
     if isinstance(value, int):
         number = value
     elif isinstance(value, str) and value.isascii() and value.isdigit():
+        if len(value.lstrip("0")) > len(str(MAX_ID)):  # too long for an id (and for int())
+            raise InvalidInputError(f"{what} must be between 1 and {MAX_ID}, got {value[:40]!r}...")
         number = int(value)
     else:
         raise InvalidInputError(f"{what} must be a positive integer, got {value!r}")
@@ -64,6 +66,17 @@ def normalise_email(address: str) -> str:
     return address.strip().encode("utf-8").lower().decode("utf-8")
 
 
+def audience(value: Any) -> list[str]:
+    """A collection of e-mail addresses, normalised, de-duplicated and sorted."""
+    if isinstance(value, (str, bytes)):
+        raise InvalidInputError("audience must be a list of e-mail addresses, not one string")
+    try:
+        addresses = list(value)
+    except TypeError:
+        raise InvalidInputError(f"audience must be a list of e-mail addresses, got {type(value).__name__}") from None
+    return sorted({normalise_email(email(a)) for a in addresses})
+
+
 def age(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 150:
         raise InvalidInputError(f"age must be an integer from 0 to 150, got {value!r}")
@@ -82,4 +95,7 @@ def aware(value: Any, what: str) -> datetime:
         raise InvalidInputError(f"{what} must be a datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInputError(f"{what} must be timezone-aware (got naive {value.isoformat()})")
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise InvalidInputError(f"{what} ({value.isoformat()}) is outside the years 1-9999 in UTC") from None

@@ -13,15 +13,13 @@ that server directly) or is marked ``@pytest.mark.single_server``.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
 
 import pytest
+from clockwork import T0
 
 from confkit import ConferenceApp, ManualClock
 from confkit.cluster import LocalCluster
 from confkit.server import EmbeddedServer
-
-T0 = datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)  # a Monday; never "today"
 
 # Test modules whose app-based tests run on both backends (see the module docstring).
 BOTH_BACKENDS = {"test_operations", "test_defects", "test_cluster"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import T0
+from clockwork import T0
 
 from confkit import EventType, InvalidInputError
 from confkit.bulk import MESSAGE, Activity, load_activity, load_catalog

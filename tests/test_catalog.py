@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import T0
+from clockwork import T0
 
 from confkit import AlreadyExistsError, InvalidInputError, MeetingNotFoundError, NotInvitedError, User
 from confkit.validate import MAX_ID

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import T0
+from clockwork import T0
 
 from confkit.cli import main
 

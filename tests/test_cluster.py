@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import T0
+from clockwork import T0
 from redis.crc import key_slot
 
 from confkit import ConferenceApp, EventType, InvalidInputError, User

@@ -6,7 +6,7 @@ import multiprocessing as mp
 from datetime import timedelta
 
 import pytest
-from conftest import T0
+from clockwork import T0
 
 from confkit import (
     AlreadyJoinedError,

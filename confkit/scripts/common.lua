@@ -88,15 +88,18 @@ local function stopped_at(order)
   return stamp
 end
 
--- Write a timeout event, stamped `stamp`, for everyone still present in `order`.
--- Appends event id / record pairs to `out`.
+-- Write a timeout event, stamped `stamp`, for everyone still present in `order`,
+-- but never before the user's join (a next instance may have been scheduled to
+-- start before someone joined this one). Appends event id / record pairs to `out`.
 local function close_instance(order, stamp, out)
   use_activity()
   local presence = K_PRESENCE_PREFIX .. order
-  local users = redis.call('ZRANGE', presence, 0, -1)
-  for _, user_id in ipairs(users) do
+  local inside = redis.call('ZRANGE', presence, 0, -1, 'WITHSCORES')
+  for i = 1, #inside, 2 do
+    local user_id = inside[i]
+    local joined = cjson.decode(redis.call('HGET', K_EVENTS, inside[i + 1])).timestamp
     local id = redis.call('INCR', K_EVENT_SEQ)
-    local record = event_json(user_id, order, TIMEOUT, stamp)
+    local record = event_json(user_id, order, TIMEOUT, math.max(stamp, joined))
     redis.call('HSET', K_EVENTS, id, record)
     out[#out + 1] = id
     out[#out + 1] = record
