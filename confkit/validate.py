@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -14,11 +15,17 @@ MAX_TEXT_FIELD_CHARS = 4096
 
 
 def ident(value: Any, what: str = "id") -> int:
-    """A positive integer id; a string of ASCII digits is accepted and normalised."""
+    """A positive integer id; a string of ASCII digits is accepted and normalised, and so
+    is any integer type (``numpy.int64`` from a DataFrame). Booleans and floats are not."""
     if isinstance(value, bool):
         raise InvalidInputError(f"{what} must be a positive integer, got {value!r}")
     if isinstance(value, int):
         number = value
+    elif hasattr(type(value), "__index__") and not isinstance(value, (str, bytes, float)):
+        try:
+            number = operator.index(value)  # numpy integers; numpy's bool_ refuses
+        except TypeError:
+            raise InvalidInputError(f"{what} must be a positive integer, got {value!r}") from None
     elif isinstance(value, str) and value.isascii() and value.isdigit():
         if len(value.lstrip("0")) > len(str(MAX_ID)):  # too long for an id (and for int())
             raise InvalidInputError(f"{what} must be between 1 and {MAX_ID}, got {value[:40]!r}...")

@@ -37,3 +37,16 @@ def test_audience_that_is_not_a_list_of_addresses_is_refused(app, audience):
 def test_audience_may_be_any_iterable(app):
     meeting = app.add_meeting(1, "Board", "", is_public=False, audience=(a for a in [" Ann@Example.com", "b@x.io"]))
     assert meeting.audience == ("ann@example.com", "b@x.io")
+
+
+def test_numpy_integers_are_ids_numpy_bools_and_floats_are_not():
+    import numpy as np
+    import pytest
+
+    from confkit import InvalidInputError
+    from confkit.validate import ident
+
+    assert ident(np.int64(7)) == 7 and type(ident(np.uint16(7))) is int
+    for bad in (np.bool_(True), np.float64(7.0), np.int64(0)):
+        with pytest.raises(InvalidInputError):
+            ident(bad)
