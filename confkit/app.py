@@ -54,6 +54,20 @@ MESSAGE_CHUNK = 500  # message ids per HMGET when listing messages
 _UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)
 
 
+# A script's CONFKIT_<CODE> refusal -> the error raised and its message.
+_REFUSALS: dict[str, tuple[type[Exception], str]] = {
+    "NOT_INVITED": (NotInvitedError, "{user} is not in the audience of private {meeting}"),
+    "NO_ACTIVE_INSTANCE": (NoActiveInstanceError, "{meeting} has no instance running at {now}"),
+    "NO_STARTED_INSTANCE": (NoActiveInstanceError, "{meeting} has no instance that has started by {now}"),
+    "ALREADY_JOINED": (AlreadyJoinedError, "{user} is already in {meeting}"),
+    "NOT_JOINED": (NotJoinedError, "{user} is not in the running instance of {meeting}"),
+    "USER_EXISTS": (AlreadyExistsError, "{user} already exists with different details"),
+    "MEETING_EXISTS": (AlreadyExistsError, "{meeting} already exists with different details"),
+    "INSTANCE_EXISTS": (AlreadyExistsError, "{meeting} already has that instance with other times"),
+    "MEETING_IS_PUBLIC": (InvalidInputError, "{meeting} is public: it has no audience to change"),
+}
+
+
 def _reachable(method: F) -> F:
     """For reads: retry connection failures with backoff, then raise ConfkitConnectionError."""
     return _guarded(method, writes=False, repeatable=True)
@@ -222,28 +236,13 @@ class ConferenceApp:
             return UserNotFoundError(user_id)  # type: ignore[arg-type]
         if code == "MEETING_NOT_FOUND":
             return MeetingNotFoundError(meeting_id)  # type: ignore[arg-type]
+        refusal = _REFUSALS.get(code)
+        if refusal is None:
+            return exc
+        error, template = refusal
         meeting = self._describe_meeting(meeting_id) if meeting_id is not None else ""
         user = self._describe_user(user_id) if user_id is not None else ""
-        now = self.now().isoformat()
-        if code == "NOT_INVITED":
-            return NotInvitedError(f"{user} is not in the audience of private {meeting}")
-        if code == "NO_ACTIVE_INSTANCE":
-            return NoActiveInstanceError(f"{meeting} has no instance running at {now}")
-        if code == "NO_STARTED_INSTANCE":
-            return NoActiveInstanceError(f"{meeting} has no instance that has started by {now}")
-        if code == "ALREADY_JOINED":
-            return AlreadyJoinedError(f"{user} is already in {meeting}")
-        if code == "NOT_JOINED":
-            return NotJoinedError(f"{user} is not in the running instance of {meeting}")
-        if code == "USER_EXISTS":
-            return AlreadyExistsError(f"{user} already exists with different details")
-        if code == "MEETING_EXISTS":
-            return AlreadyExistsError(f"{meeting} already exists with different details")
-        if code == "INSTANCE_EXISTS":
-            return AlreadyExistsError(f"{meeting} already has that instance with other times")
-        if code == "MEETING_IS_PUBLIC":
-            return InvalidInputError(f"{meeting} is public: it has no audience to change")
-        return exc
+        return error(template.format(user=user, meeting=meeting, now=self.now().isoformat()))
 
     # -- catalog ---------------------------------------------------------------
     @_idempotent

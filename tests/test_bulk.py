@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from clockwork import T0
+from storedump import store_state
 
 from confkit import EventType, InvalidInputError
 from confkit.bulk import MESSAGE, Activity, load_activity, load_catalog
@@ -14,23 +15,7 @@ from confkit.codec import to_ms
 J, L, T = int(EventType.JOIN), int(EventType.LEAVE), int(EventType.TIMEOUT)
 
 
-def _state(app):
-    """Every confkit key and its full value, both stores."""
-    out = {}
-    for client in (app.stores.catalog, app.stores.activity):
-        db = client.connection_pool.connection_kwargs["db"]
-        for key in client.scan_iter(match="confkit:*"):
-            kind = client.type(key)
-            if kind == "hash":
-                value = client.hgetall(key)
-            elif kind == "zset":
-                value = client.zrange(key, 0, -1, withscores=True)
-            elif kind == "set":
-                value = sorted(client.smembers(key))
-            else:
-                value = client.get(key)
-            out[(db, key)] = value
-    return out
+_state = store_state
 
 
 def _through_operations(app, clock):

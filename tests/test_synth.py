@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from storedump import store_state
 
 from confkit import ConferenceApp, EventType, InvalidInputError, ManualClock, synth
 from confkit.bulk import MESSAGE, Activity, load_activity, load_catalog
@@ -17,22 +18,7 @@ NOW = datetime(2030, 1, 14, 9, 7, tzinfo=timezone.utc)  # a Monday, stand-ups ru
 SIZE = dict(users=40, meetings=8, days=21)
 
 
-def snapshot(app: ConferenceApp) -> dict:
-    """Every key of the app's namespace (prefix removed) and its exact contents."""
-    out = {}
-    for db, client in (("catalog", app.stores.catalog), ("activity", app.stores.activity)):
-        for key in client.scan_iter(match=app.keys.all_pattern, count=1000):
-            kind = client.type(key)
-            if kind == "hash":
-                value = client.hgetall(key)
-            elif kind == "zset":
-                value = client.zrange(key, 0, -1, withscores=True)
-            elif kind == "set":
-                value = sorted(client.smembers(key))
-            else:
-                value = client.get(key)
-            out[(db, key.split(":", 1)[1])] = (kind, value)
-    return out
+snapshot = store_state
 
 
 @pytest.fixture
