@@ -105,6 +105,10 @@ class Runner:
                 "floor_over_1ms": sum(e.duration_us > 1000 for e in self.floor_slow),
                 "operations": self.operations}
 
+    def floor_interleaved(self) -> Stats:
+        """Every floor call timed right before an operation call, all operations together."""
+        return Stats.of([t for _, floors in self.samples.values() for t in floors])
+
     def results(self) -> list[OpResult]:
         out = []
         for name in OPERATIONS:

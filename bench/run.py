@@ -211,7 +211,8 @@ def run_backend(kind: str, sizes: tuple[int, ...], scale: float, with_analytics:
             if with_analytics:
                 log(f"{kind} N={session.n:,}: building analytics frames")
                 frames = build_frames(session.url, session.cluster, session.clock())
-            out.append({"backend": kind, "n": session.n, "shape": session.loaded, "floor": session.floor_summary(),
+            floor = {**session.floor_summary(), "interleaved": runner.floor_interleaved().as_dict()}
+            out.append({"backend": kind, "n": session.n, "shape": session.loaded, "floor": floor,
                         "operations": [r.as_dict() for r in runner.results()], "slowlog": slowlog,
                         "redis_memory_mb": session.admin.used_memory_mb(), "analytics": frames})
         return out
