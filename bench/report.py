@@ -136,7 +136,12 @@ def markdown(data: dict) -> str:
              f"`{data['command']}` on {env['date_utc']} UTC (commit {env['commit']}): {env['cpus']} CPUs "
              f"({env['machine']}), Python {env['python']}, redis-server {env['redis_server']} (the embedded "
              f"server: unix socket, AOF everysec), redis-py {env['redis_py']} with hiredis {env['hiredis']}; "
-             f"load average {env['load_average']:.2f} at the start. Total run time {data['elapsed_s'] / 60:.1f} min.",
+             f"load average {env['load_average']:.2f} at the start"
+             + (f", {env['load_average_end']:.2f} at the end; the CPUs were {env['cpu_busy_pct']:.0f}% busy "
+                f"(all processes) and lost {env['cpu_steal_pct']:.1f}% to steal" if "cpu_busy_pct" in env else "")
+             + f". Total run time {data['elapsed_s'] / 60:.1f} min. The machine is shared: other work running "
+             "meanwhile slows the round trip and the client's CPU-bound decoding unevenly, so compare sizes "
+             "within one run.",
              "", "Each N is a fresh server holding N background events and N messages (N/1000 meetings of 10 past "
              "instances, N/20 users), loaded with the bulk loader, plus the same live set at every N (25 running "
              "meetings, 20 scheduled for tomorrow). All sizes are up at once and every operation is timed in 8 "

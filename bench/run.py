@@ -240,6 +240,25 @@ def run_throughput(kind: str, duration: float) -> list[dict]:
         return rows
 
 
+def cpu_times() -> list[int] | None:
+    """The machine's CPU time counters (/proc/stat: user nice system idle iowait irq softirq steal)."""
+    try:
+        return [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def machine_load(before: list[int] | None, after: list[int] | None) -> dict:
+    """How busy the CPUs were during the run (all processes, ours included), and how much
+    time the hypervisor gave to others (steal): the context the numbers were taken in."""
+    if not before or not after:
+        return {}
+    delta = [b - a for a, b in zip(before, after)]
+    total = sum(delta) or 1
+    return {"cpu_busy_pct": 100 * (total - delta[3] - delta[4]) / total, "cpu_steal_pct": 100 * delta[7] / total,
+            "load_average_end": os.getloadavg()[0]}
+
+
 def environment() -> dict:
     from importlib.metadata import version
 
@@ -273,6 +292,7 @@ def main(argv: list[str] | None = None) -> None:
     if not with_analytics:
         log("confkit.analytics is not importable here: the analytics column is skipped")
     started = time.perf_counter()
+    counters = cpu_times()
     data = {"environment": environment(), "quick": args.quick, "sizes": list(sizes),
             "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
             "analytics_available": with_analytics, "latency": [], "throughput": []}
@@ -283,6 +303,7 @@ def main(argv: list[str] | None = None) -> None:
         for kind in ("single", "cluster"):
             data["throughput"] += run_throughput(kind, 1.0 if args.quick else 3.0)
     data["elapsed_s"] = time.perf_counter() - started
+    data["environment"].update(machine_load(counters, cpu_times()))
     paths = report.write(data, out)
     log(f"done in {data['elapsed_s']:.0f} s: " + ", ".join(str(p) for p in paths))
 
