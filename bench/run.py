@@ -58,13 +58,22 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def _admin_client(server: EmbeddedServer) -> redis.Redis:
+    """A client allowed CONFIG, SLOWLOG and INFO: the server's admin login where the
+    embedded server has ACL users (EmbeddedServer.admin_client), else a plain one."""
+    admin_client = getattr(server, "admin_client", None)
+    if admin_client is not None:
+        return admin_client(decode_responses=True)
+    return redis.Redis(unix_socket_path=str(server.socket_path), decode_responses=True)
+
+
 @contextmanager
 def backend(kind: str, home: Path):
     """A running server of ``kind`` ("single" or "cluster"): (url, cluster flag, node clients)."""
     if kind == "single":
         server = EmbeddedServer(home)
         server.start()
-        clients = [redis.Redis(unix_socket_path=str(server.socket_path), decode_responses=True)]
+        clients = [_admin_client(server)]
         try:
             yield server.url, False, clients
         finally:
