@@ -17,8 +17,8 @@ OPERATIONS = ("join_meeting", "leave_meeting", "post_message", "meeting_particip
               "join_times", "end_meeting", "meeting_messages", "user_messages")
 JOIN_ROUND = 500  # users joined, then left, per round
 
-CALLS = {  # at scale 1
-    "join_meeting": 2000, "leave_meeting": 2000, "post_message": 2000, "meeting_participants": 1500,
+CALLS = {  # at scale 1; join_meeting's calls are followed by as many leave_meeting calls
+    "join_meeting": 2000, "post_message": 2000, "meeting_participants": 1500,
     "active_meetings": 1000, "join_times": 500, "end_meeting": 300, "meeting_messages": 300, "user_messages": 1000,
 }
 WHAT = {
@@ -62,9 +62,10 @@ class OpResult:
 
 
 class Runner:
-    def __init__(self, app: ConferenceApp, clock: ManualClock, admin: Admin, scale: float,
-                 floor_server_us: float):
-        self.app, self.clock, self.admin, self.scale = app, clock, admin, scale
+    """Times the operations on one loaded server (one data size)."""
+
+    def __init__(self, app: ConferenceApp, clock: ManualClock, admin: Admin, floor_server_us: float):
+        self.app, self.clock, self.admin = app, clock, admin
         self.floor_server_us = floor_server_us
         self.floor_script = app.stores.activity.register_script("return 1")
         self.floor_script()
@@ -74,9 +75,7 @@ class Runner:
         self.slow: dict[str, list] = {}
         self.floor_slow: list = []  # a trivial script held the server this long: the machine, not confkit
         self.operations = 0
-
-    def calls(self, name: str) -> int:
-        return max(20, int(CALLS[name] * self.scale))
+        self.posted = self.joined = self.ended = 0  # progress of the stateful operations
 
     def tick(self) -> None:
         self.clock.advance(timedelta(milliseconds=1))
@@ -106,6 +105,10 @@ class Runner:
                 "floor_over_1ms": sum(e.duration_us > 1000 for e in self.floor_slow),
                 "operations": self.operations}
 
+    def floor_interleaved(self) -> Stats:
+        """Every floor call timed right before an operation call, all operations together."""
+        return Stats.of([t for _, floors in self.samples.values() for t in floors])
+
     def results(self) -> list[OpResult]:
         out = []
         for name in OPERATIONS:
@@ -118,69 +121,68 @@ class Runner:
         return out
 
     # -- the operations, in an order that keeps the live set's counts known ---------
-    def run(self) -> list[OpResult]:
-        self.participants()
-        self.active_meetings()
-        self.join_times()
-        self.meeting_messages()
-        self.user_messages()
-        self.post_message()
-        self.join_and_leave()
-        self.end_meeting()
-        return self.results()
+    # Each method times ``calls`` more calls and may be called again (the benchmark
+    # runs them in rounds, alternating between the data sizes).
+    STEPS = ("meeting_participants", "active_meetings", "join_times", "meeting_messages", "user_messages",
+             "post_message", "join_meeting", "end_meeting")
 
-    def participants(self) -> None:
-        app = self.app
+    def step(self, name: str, calls: int) -> None:
+        getattr(self, name)(calls)
 
+    def meeting_participants(self, calls: int) -> None:
         def check(_: int, people) -> None:
             expect(len(people) == ds.PARTICIPANTS, f"{len(people)} participants, not {ds.PARTICIPANTS}")
-        self.timed("meeting_participants", lambda _: app.meeting_participants(ds.PARTICIPANTS_MEETING),
-                   self.calls("meeting_participants"), setup=lambda _: self.tick(), check=check)
+        self.timed("meeting_participants", lambda _: self.app.meeting_participants(ds.PARTICIPANTS_MEETING),
+                   calls, setup=lambda _: self.tick(), check=check)
 
-    def active_meetings(self) -> None:
+    def active_meetings(self, calls: int) -> None:
         def check(_: int, active) -> None:
             expect([a.meeting.meeting_id for a in active] == ds.RUNNING, "active meetings differ from the live set")
-        self.timed("active_meetings", lambda _: self.app.active_meetings(), self.calls("active_meetings"),
+        self.timed("active_meetings", lambda _: self.app.active_meetings(), calls,
                    setup=lambda _: self.tick(), check=check)
 
-    def join_times(self) -> None:
+    def join_times(self, calls: int) -> None:
         rows = sum(ds.PRESENT_AT_START.values())
 
         def check(_: int, joined) -> None:
             expect(len(joined) == rows, f"{len(joined)} join times, not {rows}")
-        self.timed("join_times", lambda _: self.app.join_times(), self.calls("join_times"),
-                   setup=lambda _: self.tick(), check=check)
+        self.timed("join_times", lambda _: self.app.join_times(), calls, setup=lambda _: self.tick(), check=check)
 
-    def meeting_messages(self) -> None:
+    def meeting_messages(self, calls: int) -> None:
         def check(_: int, messages) -> None:
             expect(len(messages) == ds.MESSAGES, f"{len(messages)} messages, not {ds.MESSAGES}")
-        self.timed("meeting_messages", lambda _: self.app.meeting_messages(ds.MESSAGES_MEETING),
-                   self.calls("meeting_messages"), setup=lambda _: self.tick(), check=check)
+        self.timed("meeting_messages", lambda _: self.app.meeting_messages(ds.MESSAGES_MEETING), calls,
+                   setup=lambda _: self.tick(), check=check)
 
-    def user_messages(self) -> None:
+    def user_messages(self, calls: int) -> None:
         count = ds.MESSAGES // ds.MESSAGE_AUTHORS
 
         def check(_: int, messages) -> None:
             expect(len(messages) == count and all(m.user_id == ds.AUTHOR for m in messages),
                    f"{len(messages)} messages by user {ds.AUTHOR}, not {count}")
-        self.timed("user_messages", lambda _: self.app.user_messages(ds.AUTHOR, ds.MESSAGES_MEETING),
-                   self.calls("user_messages"), setup=lambda _: self.tick(), check=check)
+        self.timed("user_messages", lambda _: self.app.user_messages(ds.AUTHOR, ds.MESSAGES_MEETING), calls,
+                   setup=lambda _: self.tick(), check=check)
 
-    def post_message(self) -> None:
+    def post_message(self, calls: int) -> None:
+        first = self.posted
+        self.posted += calls
+
         def setup(i: int) -> str:
             self.tick()
-            return f"benchmark message number {i:06d}"
+            return f"benchmark message number {first + i:06d}"
 
         def check(i: int, message) -> None:
-            expect(message.user_id == ds.POSTER and message.text == f"benchmark message number {i:06d}",
+            expect(message.user_id == ds.POSTER and message.text == f"benchmark message number {first + i:06d}",
                    "post_message stored something else")
         self.timed("post_message", lambda text: self.app.post_message(ds.POSTER, ds.POST_MEETING, text),
-                   self.calls("post_message"), setup=setup, check=check)
+                   calls, setup=setup, check=check)
 
-    def join_and_leave(self) -> None:
-        total = self.calls("join_meeting")
-        for first in range(0, total, JOIN_ROUND):
-            users = ds.LIVE_USERS[first % (len(ds.LIVE_USERS) // 2):][:min(JOIN_ROUND, total - first)]
+    def join_meeting(self, calls: int) -> None:
+        """Joins of users who are not in the meeting, then leaves of the same users."""
+        pool = ds.LIVE_USERS[:len(ds.LIVE_USERS) // 2]  # the join meeting's own present users are the last ones
+        for first in range(0, calls, JOIN_ROUND):
+            users = [pool[(self.joined + k) % len(pool)] for k in range(min(JOIN_ROUND, calls - first))]
+            self.joined += len(users)
 
             def setup(i: int, users=users) -> int:
                 self.tick()
@@ -196,19 +198,23 @@ class Runner:
             self.timed("leave_meeting", lambda uid: self.app.leave_meeting(uid, ds.JOIN_MEETING), len(users),
                        setup=setup, check=left)
 
-    def end_meeting(self) -> None:
+    def end_meeting(self, calls: int) -> None:
         app = self.app
 
-        def setup(i: int) -> None:
+        def setup(_: int) -> None:
             self.tick()
-            if i:  # schedule the next instance from now and fill it again (untimed)
+            if self.ended:  # schedule the next instance from now and fill it again (untimed)
                 now = app.now()
-                app.add_instance(ds.END_MEETING, i + 1, now, now + timedelta(days=1))
+                app.add_instance(ds.END_MEETING, self.ended + 1, now, now + timedelta(days=1))
                 for uid in ds.LIVE_USERS[:ds.END_PRESENT]:
                     app.join_meeting(uid, ds.END_MEETING)
 
-        def check(i: int, events) -> None:
+        def end(_: None) -> list:
+            events = app.end_meeting(ds.END_MEETING)
+            self.ended += 1
+            return events
+
+        def check(_: int, events) -> None:
             expect(len(events) == ds.END_PRESENT and all(e.event_type is EventType.TIMEOUT for e in events),
                    f"end_meeting wrote {len(events)} events")
-        self.timed("end_meeting", lambda _: app.end_meeting(ds.END_MEETING), self.calls("end_meeting"),
-                   setup=setup, check=check, server_time=False)
+        self.timed("end_meeting", end, calls, setup=setup, check=check, server_time=False)

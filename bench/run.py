@@ -2,9 +2,10 @@
 
 For each data size N it starts a fresh embedded server (temporary directory, unix
 socket, AOF everysec, as confkit runs by default), loads N background events and N
-messages with the bulk loader, lets the AOF rewrite finish, then times the
-round-trip floor and every operation, reads SLOWLOG, and builds the analytics
-frames in subprocesses when ``confkit.analytics`` exists. With ``--cluster`` (as
+messages with the bulk loader and lets the AOF rewrite finish. With every size up,
+it times the round-trip floor and every operation in rounds alternating between the
+sizes, reads SLOWLOG, and builds the analytics frames in subprocesses when
+``confkit.analytics`` exists. With ``--cluster`` (as
 ``make bench`` runs it) the same is done on a local 3-primary Redis Cluster. Then it
 measures throughput with 1, 2 and 4 client processes against one server and the
 cluster. Results go to bench/results/ (Markdown, JSON, PNG; ``--quick``:
@@ -23,7 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -37,14 +39,15 @@ from confkit.server import EmbeddedServer
 from . import dataset as ds
 from . import report, throughput
 from .admin import Admin
-from .operations import Runner
-from .timing import alone
+from .operations import CALLS, Runner
+from .timing import Stats, alone
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FULL_SIZES = (1_000, 10_000, 100_000, 1_000_000)
 QUICK_SIZES = (1_000, 10_000)
 MEETINGS_PER_LOAD = 100   # background meetings generated and loaded per bulk-loader call
 FLOOR_CALLS = 3000
+ROUNDS = 8  # the timings alternate between the data sizes this many times
 THROUGHPUT_EVENTS = 10_000
 PROCESS_COUNTS = (1, 2, 4)
 THROUGHPUT_REPEATS = 3
@@ -55,13 +58,22 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def _admin_client(server: EmbeddedServer) -> redis.Redis:
+    """A client allowed CONFIG, SLOWLOG and INFO: the server's admin login where the
+    embedded server has ACL users (EmbeddedServer.admin_client), else a plain one."""
+    admin_client = getattr(server, "admin_client", None)
+    if admin_client is not None:
+        return admin_client(decode_responses=True)
+    return redis.Redis(unix_socket_path=str(server.socket_path), decode_responses=True)
+
+
 @contextmanager
 def backend(kind: str, home: Path):
     """A running server of ``kind`` ("single" or "cluster"): (url, cluster flag, node clients)."""
     if kind == "single":
         server = EmbeddedServer(home)
         server.start()
-        clients = [redis.Redis(unix_socket_path=str(server.socket_path), decode_responses=True)]
+        clients = [_admin_client(server)]
         try:
             yield server.url, False, clients
         finally:
@@ -101,16 +113,40 @@ def load(app: ConferenceApp, shape: ds.Shape, *, throughput: bool = False) -> di
             "events_per_s": events / activity_s}
 
 
-def floor(app: ConferenceApp, admin: Admin, calls: int) -> dict:
-    """A bare PING and an EVALSHA of ``return 1`` on the app's connection pool."""
-    client = app.stores.activity
-    trivial = client.register_script("return 1")
-    trivial()
-    ping = alone(client.ping, calls)
-    admin.take()
-    evalsha = alone(trivial, calls)
-    usec, _, _ = admin.take()
-    return {"ping": ping.as_dict(), "evalsha": evalsha.as_dict(), "evalsha_server_us": usec / calls}
+@dataclass
+class Session:
+    """One data size on its own fresh server, loaded and ready to be timed."""
+
+    n: int
+    url: str
+    cluster: bool
+    app: ConferenceApp
+    clock: ManualClock
+    admin: Admin
+    loaded: dict
+    ping: list[float] = field(default_factory=list)
+    evalsha: list[float] = field(default_factory=list)
+    evalsha_usec: float = 0.0  # server time of all floor EVALSHAs
+    runner: Runner | None = None
+    preempted: int | None = None
+
+    def floor(self, calls: int) -> None:
+        """A bare PING and an EVALSHA of ``return 1`` on the app's connection pool."""
+        client = self.app.stores.activity
+        trivial = client.register_script("return 1")
+        trivial()
+        self.ping += alone(client.ping, calls)
+        self.admin.take()
+        self.evalsha += alone(trivial, calls)
+        self.evalsha_usec += self.admin.take()[0]
+
+    @property
+    def floor_server_us(self) -> float:
+        return self.evalsha_usec / len(self.evalsha)
+
+    def floor_summary(self) -> dict:
+        return {"ping": Stats.of(self.ping).as_dict(), "evalsha": Stats.of(self.evalsha).as_dict(),
+                "evalsha_server_us": self.floor_server_us}
 
 
 def analytics_available() -> bool:
@@ -133,36 +169,62 @@ def build_frames(url: str, cluster: bool, now: datetime) -> dict:
     return out
 
 
-def run_size(kind: str, events: int, scale: float, with_analytics: bool) -> dict:
+def open_session(stack: ExitStack, kind: str, events: int) -> Session:
     shape = ds.Shape.for_events(events)
-    with tempfile.TemporaryDirectory(prefix="confkit-bench-") as home, \
-            backend(kind, Path(home)) as (url, cluster, clients):
-        clock = ManualClock(ds.NOW)
-        app = ConferenceApp(url, clock=clock, cluster=cluster)
-        admin = Admin(clients, {script.sha: name for name, script in app._scripts.items()})
-        log(f"{kind} N={events:,}: loading {shape.events:,} events, {shape.messages:,} messages, "
-            f"{shape.users:,} users, {shape.meetings:,} meetings")
-        loaded = load(app, shape)
-        log(f"  loaded at {loaded['records_per_s']:,.0f} records/s; letting the AOF rewrite finish")
-        admin.settle()
-        admin.configure()
-        base = floor(app, admin, max(300, int(FLOOR_CALLS * scale)))
-        log(f"  floor: EVALSHA {base['evalsha']['median_ms'] * 1e3:.1f} us; timing operations")
-        runner = Runner(app, clock, admin, scale, base["evalsha_server_us"])
-        switched = admin.preemptions()
-        results = runner.run()
-        slowlog = runner.slowlog_summary()
-        if switched is not None:
-            slowlog["server_preempted"] = admin.preemptions() - switched
-        memory = admin.used_memory_mb()
-        frames = None
-        if with_analytics:
-            log("  building analytics frames")
-            frames = build_frames(url, cluster, clock())
-        app.close()
-    return {"backend": kind, "n": events, "shape": loaded, "floor": base,
-            "operations": [r.as_dict() for r in results], "slowlog": slowlog,
-            "redis_memory_mb": memory, "analytics": frames}
+    home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="confkit-bench-")))
+    url, cluster, clients = stack.enter_context(backend(kind, home))
+    clock = ManualClock(ds.NOW)
+    app = ConferenceApp(url, clock=clock, cluster=cluster)
+    stack.callback(app.close)
+    admin = Admin(clients, {script.sha: name for name, script in app._scripts.items()})
+    log(f"{kind} N={events:,}: loading {shape.events:,} events, {shape.messages:,} messages, "
+        f"{shape.users:,} users, {shape.meetings:,} meetings")
+    loaded = load(app, shape)
+    log(f"  loaded at {loaded['records_per_s']:,.0f} records/s; letting the AOF rewrite finish")
+    admin.settle()
+    admin.configure()
+    return Session(events, url, cluster, app, clock, admin, loaded)
+
+
+def _order(sessions: list[Session], turn: int) -> list[Session]:
+    """Smallest N first on even turns, largest first on odd ones: no size always goes first."""
+    return sessions if turn % 2 == 0 else sessions[::-1]
+
+
+def run_backend(kind: str, sizes: tuple[int, ...], scale: float, with_analytics: bool) -> list[dict]:
+    """Every size on its own server, all up at once; the timings alternate between the
+    sizes in ROUNDS rounds, so a busy moment of the machine touches every size alike."""
+    with ExitStack() as stack:
+        sessions = [open_session(stack, kind, events) for events in sizes]
+        floor_calls = max(ROUNDS * 50, int(FLOOR_CALLS * scale)) // ROUNDS
+        for turn in range(ROUNDS):
+            for session in _order(sessions, turn):
+                session.floor(floor_calls)
+        for session in sessions:
+            session.runner = Runner(session.app, session.clock, session.admin, session.floor_server_us)
+            session.preempted = session.admin.preemptions()
+        for step in Runner.STEPS:
+            log(f"{kind}: timing {step}")
+            calls = max(ROUNDS * 5, int(CALLS[step] * scale)) // ROUNDS
+            for turn in range(ROUNDS):
+                for session in _order(sessions, turn):
+                    session.runner.step(step, calls)
+        out = []
+        for session in sessions:
+            runner = session.runner
+            slowlog = runner.slowlog_summary()
+            after = session.admin.preemptions()
+            if session.preempted is not None and after is not None:
+                slowlog["server_preempted"] = after - session.preempted
+            frames = None
+            if with_analytics:
+                log(f"{kind} N={session.n:,}: building analytics frames")
+                frames = build_frames(session.url, session.cluster, session.clock())
+            floor = {**session.floor_summary(), "interleaved": runner.floor_interleaved().as_dict()}
+            out.append({"backend": kind, "n": session.n, "shape": session.loaded, "floor": floor,
+                        "operations": [r.as_dict() for r in runner.results()], "slowlog": slowlog,
+                        "redis_memory_mb": session.admin.used_memory_mb(), "analytics": frames})
+        return out
 
 
 def run_throughput(kind: str, duration: float) -> list[dict]:
@@ -185,6 +247,25 @@ def run_throughput(kind: str, duration: float) -> list[dict]:
             rows.append({"backend": kind, "processes": processes, "ops_per_s": statistics.median(rates),
                          "runs_ops_per_s": rates, "seconds": duration})
         return rows
+
+
+def cpu_times() -> list[int] | None:
+    """The machine's CPU time counters (/proc/stat: user nice system idle iowait irq softirq steal)."""
+    try:
+        return [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def machine_load(before: list[int] | None, after: list[int] | None) -> dict:
+    """How busy the CPUs were during the run (all processes, ours included), and how much
+    time the hypervisor gave to others (steal): the context the numbers were taken in."""
+    if not before or not after:
+        return {}
+    delta = [b - a for a, b in zip(before, after)]
+    total = sum(delta) or 1
+    return {"cpu_busy_pct": 100 * (total - delta[3] - delta[4]) / total, "cpu_steal_pct": 100 * delta[7] / total,
+            "load_average_end": os.getloadavg()[0]}
 
 
 def environment() -> dict:
@@ -220,17 +301,18 @@ def main(argv: list[str] | None = None) -> None:
     if not with_analytics:
         log("confkit.analytics is not importable here: the analytics column is skipped")
     started = time.perf_counter()
+    counters = cpu_times()
     data = {"environment": environment(), "quick": args.quick, "sizes": list(sizes),
             "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
             "analytics_available": with_analytics, "latency": [], "throughput": []}
     backends = ["single", "cluster"] if args.cluster else ["single"]
     for kind in backends:
-        for events in sizes:
-            data["latency"].append(run_size(kind, events, scale, with_analytics and kind == "single"))
+        data["latency"] += run_backend(kind, sizes, scale, with_analytics and kind == "single")
     if not args.no_throughput:
         for kind in ("single", "cluster"):
             data["throughput"] += run_throughput(kind, 1.0 if args.quick else 3.0)
     data["elapsed_s"] = time.perf_counter() - started
+    data["environment"].update(machine_load(counters, cpu_times()))
     paths = report.write(data, out)
     log(f"done in {data['elapsed_s']:.0f} s: " + ", ".join(str(p) for p in paths))
 

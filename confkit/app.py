@@ -483,6 +483,9 @@ class ConferenceApp:
         return replies
 
     def _pipelined(self, name: str, meeting_ids: Sequence[int], now_ms: int) -> list[Any]:
+        """One call of script ``name`` per meeting, pipelined: one pipeline on a single
+        server, one per primary on a cluster. Calls answered NOSCRIPT run once more after
+        the script is loaded; calls answered MOVED/ASK go through the cluster client."""
         activity = self.stores.activity
         groups: list[tuple[Any, list[int]]]
         if not self.stores.cluster:
