@@ -126,6 +126,8 @@ OPERATIONS: dict[str, tuple[str, Sequence[str], Callable[..., Any]]] = {
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="confkit", description=__doc__.splitlines()[0])
     top.add_argument("--url", help="Redis URL (default: $CONFKIT_REDIS_URL, else the embedded server)")
+    top.add_argument("--cluster", action="store_true",
+                     help="the URL names a node of a Redis Cluster (give --url or $CONFKIT_REDIS_URL)")
     top.add_argument("--json", action="store_true", help="print JSON instead of a table")
     top.add_argument("--now", type=_aware, metavar="ISO-TIME",
                      help="act as if it were this time (e.g. 2030-01-07T09:00:00+00:00); default: the system clock")
@@ -152,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
         clock = ManualClock(args.now) if args.now else None
-        with ConferenceApp(args.url, clock=clock) as app:
+        with ConferenceApp(args.url, clock=clock, cluster=args.cluster) as app:
             if args.command == "reset":
                 _show({"deleted_keys": app.reset()}, args.json)
                 return 0

@@ -53,3 +53,22 @@ def test_cli_refuses_a_naive_now(capsys):
         main(["--now", "2030-01-07T09:00:00", "active"])
     assert exit_info.value.code == 2
     assert "give a time zone" in capsys.readouterr().err
+
+
+def test_cli_talks_to_a_cluster(redis_cluster, capsys, monkeypatch):
+    from confkit import ConferenceApp, ManualClock
+
+    app = ConferenceApp(redis_cluster.url, cluster=True, clock=ManualClock(T0))
+    try:
+        app.reset()
+        app.load_sample_data()
+        monkeypatch.setenv("CONFKIT_REDIS_URL", redis_cluster.url)
+        assert main([*AT, "--cluster", "join", "1", "1"]) == 0
+        assert main([*AT, "--cluster", "--json", "participants", "1"]) == 0
+        out = capsys.readouterr().out
+        payload = json.loads(out[out.index("["):])
+        assert [(p["user_id"], p["name"]) for p in payload] == [(1, "Alice Martin")]
+        assert [p.user_id for p in app.meeting_participants(1)] == [1]
+    finally:
+        app.reset()
+        app.close()
