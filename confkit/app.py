@@ -444,17 +444,20 @@ class ConferenceApp:
         return [Participant(uid, names.get(uid, ""), joined) for uid, joined in present]
 
     def _names(self, user_ids: Iterable[int]) -> dict[int, str]:
-        return self._catalog_field(user_ids, self.keys.user, "name")
+        return self._labels(user_ids, ())[0]
 
-    def _catalog_field(self, ids: Iterable[int], key: Callable[[int], str], field: str) -> dict[int, str]:
-        """One field of many catalog hashes (users' names, meetings' titles), pipelined."""
-        unique = sorted(set(ids))
-        if not unique:
-            return {}
+    def _labels(self, user_ids: Iterable[int], meeting_ids: Iterable[int]) -> tuple[dict[int, str], dict[int, str]]:
+        """Users' names and meetings' titles, in one pipelined round trip."""
+        users, meetings = sorted(set(user_ids)), sorted(set(meeting_ids))
+        if not users and not meetings:
+            return {}, {}
         pipe = self.stores.catalog.pipeline(transaction=False)
-        for ident in unique:
-            pipe.hget(key(ident), field)
-        return {ident: value or "" for ident, value in zip(unique, pipe.execute())}
+        for uid in users:
+            pipe.hget(self.keys.user(uid), "name")
+        for mid in meetings:
+            pipe.hget(self.keys.meeting(mid), "title")
+        replies = [value or "" for value in pipe.execute()]
+        return dict(zip(users, replies[:len(users)])), dict(zip(meetings, replies[len(users):]))
 
     def _candidate_meetings(self, now_ms: int) -> list[int]:
         members = self.stores.catalog.zrangebyscore(self.keys.instances_by_end, f"({now_ms}", "+inf")
@@ -556,13 +559,9 @@ class ConferenceApp:
             reply = _raise_error(reply)
             rows.extend((mid, int(reply[i]), decode_event(mid, 0, reply[i + 1]).timestamp)
                         for i in range(3, len(reply), 2))
-        names = self._names(uid for _, uid, _ in rows)
-        titles = self._titles(mid for mid, _, _ in rows)
+        names, titles = self._labels((uid for _, uid, _ in rows), (mid for mid, _, _ in rows))
         return [JoinTime(mid, titles.get(mid, ""), uid, names.get(uid, ""), joined)
                 for mid, uid, joined in rows]
-
-    def _titles(self, meeting_ids: Iterable[int]) -> dict[int, str]:
-        return self._catalog_field(meeting_ids, self.keys.meeting, "title")
 
     @_sent_once
     def post_message(self, user_id: Any, meeting_id: Any, text: str) -> Message:
