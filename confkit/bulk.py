@@ -76,15 +76,20 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
             pipe.execute()
         pipe, pending = catalog.pipeline(transaction=False), 0
 
+    def queued(commands: int) -> None:
+        """Count commands added to the pipeline; send it once it holds CHUNK."""
+        nonlocal pending
+        pending += commands
+        if pending >= CHUNK:
+            flush()
+
     for user in users:
         pipe.hset(keys.user(user.user_id), mapping={
             "user_id": user.user_id, "name": user.name, "age": user.age,
             "gender": user.gender, "email": user.email})
         pipe.zadd(keys.users, {user.user_id: user.user_id})
         report.users += 1
-        pending += 2
-        if pending >= CHUNK:
-            flush()
+        queued(2)
     for meeting in meetings:
         if meeting.is_public and meeting.audience:
             raise InvalidInputError(f"meeting {meeting.meeting_id} is public and has an audience")
@@ -95,9 +100,7 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
             pipe.sadd(keys.audience(meeting.meeting_id), *{normalise_email(a) for a in meeting.audience})
         pipe.zadd(keys.meetings, {meeting.meeting_id: meeting.meeting_id})
         report.meetings += 1
-        pending += 3
-        if pending >= CHUNK:
-            flush()
+        queued(3)
     for inst in instances:
         start, end = to_ms(inst.from_dt), to_ms(inst.to_dt)
         if end <= start:
@@ -107,9 +110,7 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
         pipe.zadd(keys.instances(inst.meeting_id), {inst.order_id: inst.order_id})
         pipe.zadd(keys.instances_by_end, {f"{inst.meeting_id}:{inst.order_id}": end})
         report.instances += 1
-        pending += 3
-        if pending >= CHUNK:
-            flush()
+        queued(3)
     flush()
     return report
 
