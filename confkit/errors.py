@@ -66,3 +66,20 @@ class OutcomeUnknownError(ConfkitConnectionError):
 
 class ServerError(ConfkitError, RuntimeError):
     """The embedded Redis server could not be found, started or stopped."""
+
+
+class ImportFormatError(ConfkitError, ValueError):
+    """A meeting export could not be read: not a known format, truncated, or a row
+    that cannot be read. Names the file, the line and, where it applies, the column
+    and the value, and says what was expected. Nothing was imported."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 column: str | None = None, value: str | None = None):
+        self.file, self.line, self.column, self.value = file, line, column, value
+        where = ", ".join(part for part in (
+            file or "",
+            f"line {line}" if line is not None else "",
+            f"column {column!r}" if column is not None else "",
+            f"value {value!r}" if value is not None else "",
+        ) if part)
+        super().__init__(f"{where}: {message}" if where else message)

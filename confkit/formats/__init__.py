@@ -1,0 +1,10 @@
+"""Reading the files meeting platforms export (attendance reports and saved chats).
+
+Pure functions, no Redis: ``read_attendance`` and ``read_chat`` turn a path, bytes
+or binary file object into an ``AttendanceReport`` or a ``ChatLog`` whose times are
+UTC. ``confkit.importer`` writes them into the stores.
+"""
+
+from .model import PLATFORMS, AttendanceReport, ChatLog, ChatKind
+
+__all__ = ["PLATFORMS", "AttendanceReport", "ChatKind", "ChatLog"]
