@@ -5,6 +5,6 @@ or binary file object into an ``AttendanceReport`` or a ``ChatLog`` whose times 
 UTC. ``confkit.importer`` writes them into the stores.
 """
 
-from .model import PLATFORMS, AttendanceReport, ChatLog, ChatKind
+from .model import PLATFORMS, AttendanceReport, ChatKind, ChatLog
 
 __all__ = ["PLATFORMS", "AttendanceReport", "ChatKind", "ChatLog"]
