@@ -49,6 +49,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 BATCH = 500
 KEY_CACHE = 4096  # meetings whose script keys are kept built
 MESSAGE_CHUNK = 500  # message ids per HMGET when listing messages
+STATE_CHUNK = 100  # meetings one meeting_state call checks (single server)
 
 
 _UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)
@@ -298,8 +299,12 @@ class ConferenceApp:
         start_ms, end_ms = to_ms(start), to_ms(end)
         if end_ms <= start_ms:
             raise InvalidInputError(f"to_dt ({end.isoformat()}) must be after from_dt ({start.isoformat()})")
-        self._run("add_instance", mid, [mid, order, start_ms, end_ms])
-        self.stores.catalog.zadd(self.keys.instances_by_end, {f"{mid}:{order}": end_ms})
+        now_ms = to_ms(self.now())
+        self._run("add_instance", mid, [mid, order, start_ms, end_ms], now_ms=now_ms)
+        if start_ms <= now_ms:  # started: a listing's candidate until its end
+            self.stores.catalog.zadd(self.keys.instances_by_end, {f"{mid}:{order}": end_ms}, lt=True)
+        else:  # scheduled: a listing moves it into by_end once it has started
+            self.stores.catalog.zadd(self.keys.instances_by_start, {f"{mid}:{order}": start_ms})
         return MeetingInstance(mid, order, from_ms(start_ms), from_ms(end_ms))
 
     @_idempotent
@@ -460,8 +465,45 @@ class ConferenceApp:
         return dict(zip(users, replies[:len(users)])), dict(zip(meetings, replies[len(users):]))
 
     def _candidate_meetings(self, now_ms: int) -> list[int]:
-        members = self.stores.catalog.zrangebyscore(self.keys.instances_by_end, f"({now_ms}", "+inf")
-        return sorted({int(m.split(":")[0]) for m in members})
+        """Meetings that may be running at ``now_ms``: those with a started instance not
+        yet at its end (by_end), and those with a scheduled one that has started since
+        it was last looked at (by_start; moved into by_end here). Instances scheduled
+        for later are not read at all. One round trip, two when something started."""
+        keys = self.keys
+        pipe = self.stores.catalog.pipeline(transaction=False)
+        pipe.zrangebyscore(keys.instances_by_end, f"({now_ms}", "+inf")
+        pipe.zrangebyscore(keys.instances_by_start, "-inf", now_ms)
+        running, started = pipe.execute()
+        if started:
+            self._promote(started)
+        return sorted({int(m.split(":")[0]) for m in (*running, *started)})
+
+    def _promote(self, members: list[str]) -> None:
+        """Move started instances ("M:O") from by_start into by_end, scored by their
+        to_ms. Each step only adds candidates or drops ones kept elsewhere, so an
+        interrupted move leaves an entry that is checked and ignored, never a miss;
+        ``lt`` keeps the earlier end when end_meeting wrote one meanwhile."""
+        catalog, keys = self.stores.catalog, self.keys
+        pipe = catalog.pipeline(transaction=False)
+        for member in members:
+            mid, order = member.split(":")
+            pipe.hget(keys.instance(int(mid), int(order)), "to_ms")
+        ends = {m: int(end) for m, end in zip(members, pipe.execute()) if end is not None}
+        if ends:
+            catalog.zadd(keys.instances_by_end, ends, lt=True)
+        catalog.zrem(keys.instances_by_start, *members)
+
+    def _meeting_states(self, meeting_ids: list[int], now_ms: int) -> list[Any]:
+        """meeting_state of each meeting: on a single server one script call checks
+        STATE_CHUNK meetings at once; on a cluster one call per meeting (their slots differ)."""
+        if self.stores.cluster:
+            replies = self._run_many("meeting_state", meeting_ids, now_ms)
+            return [r if isinstance(r, Exception) else r[0] for r in replies]
+        states: list[Any] = []
+        for start in range(0, len(meeting_ids), STATE_CHUNK):
+            keys = [key for mid in meeting_ids[start:start + STATE_CHUNK] for key in self._script_keys(mid)[:4]]
+            states.extend(self._call("meeting_state", keys, (*self._dbs, now_ms, 4)))
+        return states
 
     @_reachable
     def active_meetings(self) -> list[ActiveMeeting]:
@@ -469,7 +511,7 @@ class ConferenceApp:
         now_ms = to_ms(self.now())
         candidates = self._candidate_meetings(now_ms)
         result = []
-        for mid, state in zip(candidates, self._run_many("meeting_state", candidates, now_ms)):
+        for mid, state in zip(candidates, self._meeting_states(candidates, now_ms)):
             if len(_raise_error(state)) == 7:
                 meeting = _meeting({"meeting_id": mid, "title": state[0], "description": state[1],
                                     "is_public": state[2]}, state[3])
@@ -532,7 +574,11 @@ class ConferenceApp:
         mid = validate.ident(meeting_id, "meeting_id")
         reply = self._run("end_meeting", mid)
         order, end_ms = int(reply[0]), int(reply[1])
-        self.stores.catalog.zadd(self.keys.instances_by_end, {f"{mid}:{order}": end_ms})
+        member = f"{mid}:{order}"
+        pipe = self.stores.catalog.pipeline(transaction=False)
+        pipe.zadd(self.keys.instances_by_end, {member: end_ms})
+        pipe.zrem(self.keys.instances_by_start, member)  # if no listing had moved it yet
+        pipe.execute()
         return _pairs(reply[2:], mid)
 
     @_sent_once

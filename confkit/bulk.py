@@ -67,6 +67,7 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
     add_instance write. Existing ids are overwritten: load into an empty catalog."""
     report = report or LoadReport()
     keys, catalog = app.keys, app.stores.catalog
+    now_ms = to_ms(app.now())
     pipe = catalog.pipeline(transaction=False)
     pending = 0
 
@@ -108,7 +109,10 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
         pipe.hset(keys.instance(inst.meeting_id, inst.order_id), mapping={
             "meeting_id": inst.meeting_id, "order_id": inst.order_id, "from_ms": start, "to_ms": end})
         pipe.zadd(keys.instances(inst.meeting_id), {inst.order_id: inst.order_id})
-        pipe.zadd(keys.instances_by_end, {f"{inst.meeting_id}:{inst.order_id}": end})
+        if start <= now_ms:  # as add_instance indexes it: started, or scheduled for later
+            pipe.zadd(keys.instances_by_end, {f"{inst.meeting_id}:{inst.order_id}": end})
+        else:
+            pipe.zadd(keys.instances_by_start, {f"{inst.meeting_id}:{inst.order_id}": start})
         report.instances += 1
         queued(3)
     flush()

@@ -43,8 +43,15 @@ class Keys:
 
     @property
     def instances_by_end(self) -> str:
-        """ZSET "meeting_id:order_id" -> to_ms: candidates for active_meetings."""
+        """ZSET "meeting_id:order_id" -> to_ms of instances that have started: with
+        by_start, the candidates for active_meetings."""
         return f"{self.catalog_prefix}instances:by_end"
+
+    @property
+    def instances_by_start(self) -> str:
+        """ZSET "meeting_id:order_id" -> from_ms of instances not yet seen to start;
+        moved into by_end once they have, so future ones cost the listings nothing."""
+        return f"{self.catalog_prefix}instances:by_start"
 
     def user(self, user_id: int) -> str:
         """HASH user_id, name, age, gender, email."""

@@ -39,6 +39,9 @@ def _through_operations(app, clock):
     clock.set(T0 + timedelta(hours=2, minutes=5))
     app.join_meeting(3, 10)  # lazily times user 2 out at the end of instance 1
     app.post_message(3, 10, "second instance")
+    # A listing moves instance 2 (scheduled when added, started now) into by_end, where
+    # the bulk loader, writing at this time, puts it directly.
+    assert [a.instance.order_id for a in app.active_meetings()] == [2]
 
 
 def _as_records():

@@ -1,23 +1,35 @@
 """Lua scripts, one ``.lua`` file per atomic operation, loaded by name.
 
-Meeting scripts are prefixed with ``common.lua`` (key layout, clock, sweep helpers);
-a script whose first line says ``(standalone`` is loaded on its own.
+Meeting scripts are prefixed with ``common.lua`` (key layout, clock, db switching)
+and the helper files their ``-- needs:`` line names (``running`` ->
+``common_running.lua``); a script whose first line says ``(standalone`` is loaded on
+its own. Each helper defined costs the server a little on every call, so a script
+carries only the ones it uses.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
+
+_NEEDS = re.compile(r"^-- needs: *(.*)$", re.MULTILINE)
 
 
 @cache
 def source(name: str) -> str:
     """The full source of script ``name`` as sent to Redis."""
     folder = resources.files(__package__)
-    body = folder.joinpath(f"{name}.lua").read_text(encoding="utf-8")
+
+    def read(file: str) -> str:
+        return folder.joinpath(f"{file}.lua").read_text(encoding="utf-8")
+
+    body = read(name)
     if body.startswith(f"-- {name} (standalone"):
         return body
-    return folder.joinpath("common.lua").read_text(encoding="utf-8") + "\n" + body
+    needs = _NEEDS.search(body)
+    helpers = [f"common_{part.strip()}" for part in needs.group(1).split(",")] if needs else []
+    return "\n".join(read(file) for file in ["common", *helpers, name])
 
 
 NAMES = (

@@ -1,6 +1,7 @@
 -- add_instance: ARGV 4 meeting_id, 5 order_id, 6 from_ms, 7 to_ms.
 -- Creates the instance, or accepts an identical repeat. Returns 1 created, 0 same.
-if not meeting_exists() then return fail('MEETING_NOT_FOUND') end
+use(CATALOG_DB)
+if redis.call('EXISTS', K_MEETING) == 0 then return fail('MEETING_NOT_FOUND') end
 local meeting_id, order, from_ms, to_ms = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local key = K_INSTANCE_PREFIX .. order
 if redis.call('EXISTS', key) == 1 then

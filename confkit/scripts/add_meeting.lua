@@ -1,7 +1,7 @@
 -- add_meeting: ARGV 4 meeting_id, 5 title, 6 description, 7 is_public ("1"/"0"),
 -- 8.. normalised audience e-mails. Creates the meeting, or accepts an identical
 -- repeat; a different meeting under the same id is refused. Returns 1 created, 0 same.
-use_catalog()
+use(CATALOG_DB)
 local meeting_id, title, description, is_public = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 if redis.call('EXISTS', K_MEETING) == 1 then
   local have = redis.call('HMGET', K_MEETING, 'title', 'description', 'is_public')

@@ -1,9 +1,10 @@
 -- join_meeting: ARGV 4 user_id, 5 user's normalised e-mail ("" = read it from KEYS[14]).
 -- Returns {event_id, record, timeout pairs...}.
+-- needs: running, timeouts
 local user_id, email = ARGV[4], ARGV[5]
-use_catalog()
+use(CATALOG_DB)
 if email == '' then
-  email = redis.call('HGET', K_USER, 'email')
+  email = redis.call('HGET', KEYS[14], 'email')
   if not email then return fail('USER_NOT_FOUND') end
   email = string.lower(email)
 end
@@ -14,16 +15,13 @@ if is_public ~= '1' and redis.call('SISMEMBER', K_AUDIENCE, email) == 0 then
 end
 local order = active_instance()
 if not order then return fail('NO_ACTIVE_INSTANCE') end
-use_activity()
-if redis.call('ZSCORE', K_PRESENCE_PREFIX .. order, user_id) then
-  return fail('ALREADY_JOINED')
-end
+use(ACTIVITY_DB)
+local presence = K_PRESENCE_PREFIX .. order
+if redis.call('ZSCORE', presence, user_id) then return fail('ALREADY_JOINED') end
 
-local out = {}
+local out = {0, 0}
 local already_open = sweep(order, out)
-local id, record = write_event(user_id, order, JOIN)
-redis.call('ZADD', K_PRESENCE_PREFIX .. order, id, user_id)
+out[1], out[2] = write_event(user_id, order, JOIN)
+redis.call('ZADD', presence, out[1], user_id)
 if not already_open then redis.call('SADD', K_OPEN, order) end
-table.insert(out, 1, record)
-table.insert(out, 1, id)
 return out

@@ -1,25 +1,26 @@
 -- post_message: ARGV 4 user_id, 5 text. Returns {message_id, record, timeout pairs...}.
 -- A user present in this meeting implies the meeting exists, so its existence is
 -- only looked up to explain a refusal.
+-- needs: running, timeouts
 local user_id, text = ARGV[4], ARGV[5]
 local order = active_instance()
 if not order then return no_instance_error() end
-use_activity()
+use(ACTIVITY_DB)
 if not redis.call('ZSCORE', K_PRESENCE_PREFIX .. order, user_id) then
-  if not meeting_exists() then return fail('MEETING_NOT_FOUND') end
+  use(CATALOG_DB)
+  if redis.call('EXISTS', K_MEETING) == 0 then return fail('MEETING_NOT_FOUND') end
   return fail('NOT_JOINED')
 end
 
-local out = {}
+local out = {0, 0}
 sweep(order, out)
-use_activity()
-local id = redis.call('INCR', K_MESSAGE_SEQ)
+use(ACTIVITY_DB)
+local id = redis.call('INCR', KEYS[9])
 -- Must match confkit.codec.message_record byte for byte.
-local record = '{"user_id":' .. user_id .. ',"order_id":' .. order .. ',"timestamp":' .. int(NOW) .. '}'
-redis.call('HSET', K_MESSAGES, id, record)
-redis.call('HSET', K_TEXTS, id, text)
-redis.call('ZADD', K_MESSAGES_BY_TIME, NOW, id)
-redis.call('ZADD', K_USER_MESSAGES_PREFIX .. user_id, NOW, id)
-table.insert(out, 1, record)
-table.insert(out, 1, id)
+local record = '{"user_id":' .. user_id .. ',"order_id":' .. order .. ',"timestamp":' .. NOW_TEXT .. '}'
+redis.call('HSET', KEYS[10], id, record)
+redis.call('HSET', KEYS[11], id, text)
+redis.call('ZADD', KEYS[12], NOW_TEXT, id)
+redis.call('ZADD', KEYS[13] .. user_id, NOW_TEXT, id)
+out[1], out[2] = id, record
 return out

@@ -64,7 +64,7 @@ def dump(app) -> dict[tuple[str, str], tuple[str, object]]:
 # Every key name the schema allows (docs/schema.md); ids are canonical decimal integers.
 _ID = r"[1-9][0-9]*"
 _PATTERNS = [re.compile(p) for p in (
-    r"catalog:users", r"catalog:meetings", r"catalog:instances:by_end",
+    r"catalog:users", r"catalog:meetings", r"catalog:instances:by_(end|start)",
     rf"catalog:user:\{{u:{_ID}\}}",
     rf"catalog:meeting:\{{m:{_ID}\}}(:audience|:instances|:instance:{_ID})?",
     rf"activity:meeting:\{{m:{_ID}\}}:(event_seq|events|open|present:{_ID}|message_seq|messages"
