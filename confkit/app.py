@@ -16,7 +16,7 @@ import redis
 
 from . import scripts, validate
 from .clock import Clock, system_clock
-from .codec import decode_event, decode_message, from_ms, message_fields_many, to_ms
+from .codec import decode_event, decode_message, decode_messages, from_ms, to_ms
 from .connection import Stores, connect, redact
 from .errors import (
     AlreadyExistsError,
@@ -48,7 +48,7 @@ from .sample import load as load_sample
 F = TypeVar("F", bound=Callable[..., Any])
 BATCH = 500
 KEY_CACHE = 4096  # meetings whose script keys are kept built
-MESSAGE_CHUNK = 500  # message ids per HMGET when listing messages
+MESSAGE_CHUNK = 1000  # messages per call of the messages script when listing
 STATE_CHUNK = 100  # meetings one meeting_state call checks (single server)
 
 
@@ -635,27 +635,28 @@ class ConferenceApp:
         return messages
 
     def _messages(self, meeting_id: int, user_id: int | None) -> list[Message]:
-        """Two round trips and no script: the ids from the time index, then their
-        records and texts (HMGET, MESSAGE_CHUNK ids per command, so no command holds
-        the server long). A message is written whole by one script and never changes,
-        so every id read first has its record and text when they are read."""
-        keys, activity = self.keys, self.stores.activity
+        """One round trip per MESSAGE_CHUNK messages: the messages script reads a range
+        of ids from the index with their records and texts (no ids sent back and forth,
+        no command holding the server long). A message is written whole by one script
+        and never changes or goes, so a later chunk can only repeat an id (a message
+        stamped earlier arrived meanwhile); repeats are dropped."""
+        keys = self.keys
         index = keys.messages_by_time(meeting_id) if user_id is None else keys.user_messages(meeting_id, user_id)
-        ids = activity.zrange(index, 0, -1)
+        chunk_keys = (index, keys.messages(meeting_id), keys.message_texts(meeting_id))
+        total, ids, records, texts = self._call("messages", chunk_keys, (0, MESSAGE_CHUNK - 1))
         if not ids:
             if not self.stores.catalog.exists(keys.meeting(meeting_id)):
                 raise MeetingNotFoundError(meeting_id)
             return []
-        pipe = activity.pipeline(transaction=False)
-        for start in range(0, len(ids), MESSAGE_CHUNK):
-            pipe.hmget(keys.messages(meeting_id), ids[start:start + MESSAGE_CHUNK])
-            pipe.hmget(keys.message_texts(meeting_id), ids[start:start + MESSAGE_CHUNK])
-        replies = pipe.execute()
-        records = [record for chunk in replies[0::2] for record in chunk]
-        texts = [text for chunk in replies[1::2] for text in chunk]
-        rows = sorted((ts, int(mid), order, user, text)  # oldest first; same ms: posting order
-                      for mid, (user, order, ts), text in zip(ids, message_fields_many(records), texts))
-        return [Message(mid, meeting_id, order, user, text, from_ms(ts)) for ts, mid, order, user, text in rows]
+        for start in range(MESSAGE_CHUNK, total, MESSAGE_CHUNK):
+            _, more_ids, more_records, more_texts = self._call("messages", chunk_keys,
+                                                               (start, start + MESSAGE_CHUNK - 1))
+            seen = set(ids)
+            fresh = [i for i, mid in enumerate(more_ids) if mid not in seen]
+            ids += [more_ids[i] for i in fresh]
+            records += [more_records[i] for i in fresh]
+            texts += [more_texts[i] for i in fresh]
+        return decode_messages(meeting_id, ids, records, texts)
 
 
 def _raise_error(reply: Any) -> Any:

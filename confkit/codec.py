@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 from .models import Event, EventType, Message
@@ -22,9 +23,12 @@ def to_ms(when: datetime) -> int:
     return delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
 
 
+_MS = timedelta(milliseconds=1)
+
+
 def from_ms(ms: int) -> datetime:
-    """The aware UTC datetime of epoch milliseconds (exact: no float on the way)."""
-    return _EPOCH + timedelta(0, ms // 1000, ms % 1000 * 1000)  # integer seconds, microseconds
+    """The aware UTC datetime of epoch milliseconds (exact: timedelta arithmetic is integer)."""
+    return _EPOCH + _MS * ms
 
 
 def event_record(user_id: int, order_id: int, event_type: int, ts_ms: int) -> str:
@@ -100,3 +104,11 @@ def decode_message(meeting_id: int, message_id: int | str, record: str, text: st
         text=text,
         timestamp=from_ms(ts),
     )
+
+
+def decode_messages(meeting_id: int, ids: Sequence[str], records: list[str], texts: Sequence[str]) -> list[Message]:
+    """Messages from parallel lists of ids, stored records and texts, oldest first
+    (the same millisecond: in posting order, i.e. by id)."""
+    rows = sorted((ts, int(mid), order, user, text)
+                  for mid, (user, order, ts), text in zip(ids, message_fields_many(records), texts))
+    return [Message(mid, meeting_id, order, user, text, from_ms(ts)) for ts, mid, order, user, text in rows]

@@ -43,5 +43,6 @@ NAMES = (
     "participants",
     "meeting_state",
     "end_meeting",
+    "messages",
     "sweep",
 )
