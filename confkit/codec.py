@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from .models import Event, EventType, Message
+from .models import Event, EventType, Meeting, MeetingInstance, Message, User
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -100,3 +102,23 @@ def decode_message(meeting_id: int, message_id: int | str, record: str, text: st
         text=text,
         timestamp=from_ms(ts),
     )
+
+
+# -- catalog hashes ----------------------------------------------------------------------
+def user_from_hash(data: dict[str, str]) -> User:
+    return User(int(data["user_id"]), data["name"], int(data["age"]), data["gender"], data["email"])
+
+
+def meeting_from_hash(data: dict[str, Any], audience: Iterable[str]) -> Meeting:
+    return Meeting(
+        meeting_id=int(data["meeting_id"]),
+        title=data["title"],
+        description=data["description"],
+        is_public=data["is_public"] == "1",
+        audience=tuple(sorted(audience)),
+    )
+
+
+def instance_from_hash(data: dict[str, str]) -> MeetingInstance:
+    return MeetingInstance(int(data["meeting_id"]), int(data["order_id"]),
+                           from_ms(int(data["from_ms"])), from_ms(int(data["to_ms"])))

@@ -30,6 +30,7 @@ from .clock import ManualClock
 from .codec import from_ms, to_ms
 from .errors import InvalidInputError
 from .models import EventType, Meeting, MeetingInstance, User
+from .storage import Storage
 
 if TYPE_CHECKING:
     from .app import ConferenceApp
@@ -405,10 +406,8 @@ def _timeouts_in_join_order(records: Iterator[Activity]) -> tuple[Activity, ...]
 
 
 def _next_ids(app: ConferenceApp) -> tuple[int, int]:
-    keys, catalog = app.keys, app.stores.catalog
-    top_user = catalog.zrange(keys.users, -1, -1, withscores=True)
-    top_meeting = catalog.zrange(keys.meetings, -1, -1, withscores=True)
-    return (int(top_user[0][1]) + 1 if top_user else 1, int(top_meeting[0][1]) + 1 if top_meeting else 1)
+    top_user, top_meeting = Storage(app.stores, app.keys).top_ids()
+    return top_user + 1, top_meeting + 1
 
 
 def generate(app: ConferenceApp, *, users: int = 50, meetings: int = 8, days: int = 14, seed: int = 0,
@@ -477,11 +476,9 @@ def _write_operations(app: ConferenceApp, history: Plan, progress: bool | None) 
             ops.leave_meeting(what.user_id, what.meeting_id)
         else:
             ops.post_message(what.user_id, what.meeting_id, what.text)
-    open_sessions = 0
-    for inst in history.instances:
-        if to_ms(inst.from_dt) <= now_ms < to_ms(inst.to_dt):
-            open_sessions += int(ops.stores.activity.zcard(ops.keys.presence(inst.meeting_id, inst.order_id)))
-    return open_sessions
+    storage = Storage(ops.stores, ops.keys)
+    return sum(storage.presence_count(inst.meeting_id, inst.order_id) for inst in history.instances
+               if to_ms(inst.from_dt) <= now_ms < to_ms(inst.to_dt))
 
 
 def main(argv: list[str] | None = None) -> int:
