@@ -10,7 +10,6 @@ hand-made data. Dtypes: ids ``Int64``, times ``datetime64[ns, UTC]``, durations
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -20,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .codec import json_rows
+from .plain import flatten
 from .storage import Storage
 
 if TYPE_CHECKING:
@@ -66,22 +67,7 @@ def _records(app: ConferenceApp, seq_key: Any, hash_keys: Sequence[Any],
         yield from storage.records(seq_key, hash_keys, batch, CHUNK)
 
 
-def _json_rows(values: list[str]) -> list[dict[str, int]]:
-    return json.loads("[" + ",".join(values) + "]") if values else []
-
-
 # -- generic conversion -------------------------------------------------------------
-def _plain(value: Any, prefix: str = "") -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for f in dataclasses.fields(value):
-        item = getattr(value, f.name)
-        if dataclasses.is_dataclass(item) and not isinstance(item, type):
-            row.update(_plain(item, f"{f.name}."))
-        else:
-            row[prefix + f.name] = item
-    return row
-
-
 def to_frame(result: Any) -> pd.DataFrame:
     """Any confkit result (a result dataclass or a list of them) as a DataFrame.
 
@@ -89,7 +75,7 @@ def to_frame(result: Any) -> pd.DataFrame:
     UTC timestamps, event types a category, tuples (audiences) comma-separated text.
     """
     items = result if isinstance(result, list) else [result]
-    rows = [_plain(item) for item in items]
+    rows = [flatten(item) for item in items]
     frame = pd.DataFrame(rows)
     for column in frame.columns:
         sample = next((row[column] for row in rows if row.get(column) is not None), None)
@@ -202,8 +188,8 @@ def _read(app: ConferenceApp, seq_key: Any, hash_keys: Sequence[Any], meeting_id
                 ident.append(rid)
                 values.append(record)
                 for column, other in zip(extras, others):
-                    column.append(other[i] if other[i] is not None else "")
-    rows = _json_rows(values)
+                    column.append(other[i] or "")
+    rows = json_rows(values)
     frame = pd.DataFrame({
         "meeting_id": pd.array(meeting, dtype=ID),
         id_column: pd.array(ident, dtype=ID),

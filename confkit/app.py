@@ -253,7 +253,7 @@ class ConferenceApp:
     def _reply(self, reply: Any, script: str, meeting_id: int, now_ms: int) -> Any:
         """A pipelined script reply, or raise the typed error for an error reply."""
         if isinstance(reply, Exception):
-            raise self._store.refusal(reply, script, now_ms, meeting_id=meeting_id)  # type: ignore[arg-type]
+            raise self._store.refusal(reply, script, now_ms, meeting_id=meeting_id)
         return reply
 
     @sent_once

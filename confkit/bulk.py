@@ -177,17 +177,17 @@ def load_activity(app: ConferenceApp, records: Sequence[Activity], *, progress: 
                            records=len(part))
                 bar.update(len(part))
             for start in range(0, len(log.messages), CHUNK):
-                part = log.messages[start:start + CHUNK]
-                ids = range(first_message + start, first_message + start + len(part))
+                posts = log.messages[start:start + CHUNK]
+                ids = range(first_message + start, first_message + start + len(posts))
                 per_user: dict[int, list[int]] = defaultdict(list)
-                for msg_id, (uid, ts, _) in zip(ids, part):
+                for msg_id, (uid, ts, _) in zip(ids, posts):
                     per_user[uid] += (ts, msg_id)
                 writer.add(("HSET", keys.messages(mid), *_flat(ids, log.message_meta[start:start + CHUNK])),
-                           ("HSET", keys.message_texts(mid), *_flat(ids, [text for _, _, text in part])),
-                           ("ZADD", keys.messages_by_time(mid), *_flat([ts for _, ts, _ in part], ids)),
+                           ("HSET", keys.message_texts(mid), *_flat(ids, [text for _, _, text in posts])),
+                           ("ZADD", keys.messages_by_time(mid), *_flat([ts for _, ts, _ in posts], ids)),
                            *(("ZADD", keys.user_messages(mid, uid), *scored) for uid, scored in per_user.items()),
-                           records=len(part))
-                bar.update(len(part))
+                           records=len(posts))
+                bar.update(len(posts))
             for order, users in log.present.items():
                 if users:
                     writer.add(("ZADD", keys.presence(mid, order),

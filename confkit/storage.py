@@ -179,7 +179,7 @@ class Storage:
     def meetings(self) -> list[Meeting]:
         """Every meeting, in id order."""
         ids = self.meeting_ids()
-        result = []
+        result: list[Meeting] = []
         for start in range(0, len(ids), BATCH):
             pipe = self._pipeline(self.catalog)
             for mid in ids[start:start + BATCH]:

@@ -248,7 +248,8 @@ class _Instance:
 
     def _sessions(self, join: int, leave: int | None) -> list[tuple[int, int | None]]:
         """Split a stay into sessions when the connection drops and the user rejoins."""
-        rng, out = self.rng, []
+        rng = self.rng
+        out: list[tuple[int, int | None]] = []
         while rng.random() < 0.12:
             stop = leave if leave is not None else self.scheduled_end
             if stop - join < 4 * MINUTE_MS:
@@ -488,7 +489,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from .app import ConferenceApp
 
-    parser = argparse.ArgumentParser(prog="python -m confkit.synth", description=generate.__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m confkit.synth",
+                                     description=(generate.__doc__ or "").splitlines()[0])
     parser.add_argument("--url", help="Redis URL (default: $CONFKIT_REDIS_URL, else the embedded server)")
     parser.add_argument("--users", type=int, default=120)
     parser.add_argument("--meetings", type=int, default=16)
