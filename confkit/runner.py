@@ -11,9 +11,9 @@ that names it). The decoders turn replies into models.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import redis
 
@@ -67,23 +67,25 @@ def refusal_code(reply: object) -> str | None:
     return None
 
 
-class Describe:
-    """How a refusal names things: ``user``/``meeting`` give a readable label from an
-    id (reading the catalog), ``user_exists`` tells a missing user from one outside."""
+class Names(Protocol):
+    """How a refusal names things (reading the catalog): a readable label of a user
+    or meeting id, and whether a user exists (a missing user or one not inside)."""
 
-    def __init__(self, user: Callable[[int], str], meeting: Callable[[int], str],
-                 user_exists: Callable[[int], bool]):
-        self.user, self.meeting, self.user_exists = user, meeting, user_exists
+    def describe_user(self, user_id: int) -> str: ...
+
+    def describe_meeting(self, meeting_id: int) -> str: ...
+
+    def user_exists(self, user_id: int) -> bool: ...
 
 
-def refusal(exc: redis.ResponseError, describe: Describe, *, now: datetime, script: str,
+def refusal(exc: redis.ResponseError, names: Names, *, now: datetime, script: str,
             meeting_id: int | None = None, user_id: int | None = None) -> ConfkitError:
     """The typed error for a script's error reply, naming the user and meeting."""
     code = refusal_code(exc)
     if code is None:
         return ConfkitError(f"Redis refused script {script}: {exc}")
     if code == "USER_NOT_FOUND" or (code == "NOT_JOINED" and user_id is not None
-                                    and not describe.user_exists(user_id)):
+                                    and not names.user_exists(user_id)):
         return UserNotFoundError(user_id)  # type: ignore[arg-type]
     if code == "MEETING_NOT_FOUND":
         return MeetingNotFoundError(meeting_id)  # type: ignore[arg-type]
@@ -91,8 +93,8 @@ def refusal(exc: redis.ResponseError, describe: Describe, *, now: datetime, scri
     if known is None:
         return ConfkitError(f"script {script} answered with an unknown refusal {PREFIX}{code}: {exc}")
     error, template = known
-    meeting = describe.meeting(meeting_id) if meeting_id is not None else ""
-    user = describe.user(user_id) if user_id is not None else ""
+    meeting = names.describe_meeting(meeting_id) if meeting_id is not None else ""
+    user = names.describe_user(user_id) if user_id is not None else ""
     return error(template.format(user=user, meeting=meeting, now=now.isoformat()))
 
 

@@ -2,8 +2,10 @@
 
 ``Storage`` owns the commands (key names from ``Keys``, scripts through the
 ``ScriptRunner``) that the operations, the analytics readers, the bulk loader and the
-generator send; each method runs under the connection guard of ``confkit.retry``, so
-whatever fails reaches the caller as a ConfkitError. Guards do not nest: called from
+generator send. Reads and the bulk writes run under the connection guard of
+``confkit.retry``, so whatever fails reaches the caller as a ConfkitError; the steps
+of an operation (its script call, its index write) run under the guard the operation
+chose (a join is sent once, an add_user repeated). Guards do not nest: called from
 inside a guarded operation, a method is part of that operation's attempt.
 
 Methods take checked ids and epoch milliseconds; validation and choosing what to
@@ -24,7 +26,7 @@ from .errors import ConfkitError
 from .keys import Keys
 from .models import Meeting, MeetingInstance, Message, User
 from .retry import idempotent, reachable, sent_once
-from .runner import Describe, ScriptRunner, refusal
+from .runner import ScriptRunner, refusal
 
 BATCH = 500  # keys per pipeline in listings
 KEY_CACHE = 4096  # meetings whose script keys are kept built
@@ -46,7 +48,6 @@ class Storage:
         # The keys a meeting script is handed depend on the meeting id only.
         self._script_keys = functools.lru_cache(maxsize=KEY_CACHE)(
             lambda meeting_id: tuple(keys.meeting_script_keys(meeting_id)))
-        self._describe = Describe(self.describe_user, self.describe_meeting, self.user_exists)
 
     @functools.cached_property
     def scripts(self) -> ScriptRunner:
@@ -82,7 +83,7 @@ class Storage:
     def refusal(self, exc: redis.ResponseError, script: str, now_ms: int, *,
                 meeting_id: int | None = None, user_id: int | None = None) -> ConfkitError:
         """The typed error for a script's error reply."""
-        return refusal(exc, self._describe, now=from_ms(now_ms), script=script,
+        return refusal(exc, self, now=from_ms(now_ms), script=script,
                        meeting_id=meeting_id, user_id=user_id)
 
     def add_user(self, user: User) -> None:
