@@ -7,6 +7,7 @@ status 1 (2 for usage errors) and no traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import unicodedata
@@ -25,9 +26,8 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
     """Rows of equal keys as an aligned text table."""
     if not rows:
         return "(none)"
-    flat = [flatten(r) for r in rows]
-    columns = list(flat[0])
-    cells = [[_cell(r.get(c)) for c in columns] for r in flat]
+    columns = list(rows[0])
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
@@ -56,12 +56,12 @@ def printable(text: str) -> str:
 
 
 def _show(result: Any, as_json: bool) -> None:
-    plain = to_plain(result)
     if as_json:
-        print(json.dumps(plain, indent=2, ensure_ascii=False))
+        print(json.dumps(to_plain(result), indent=2, ensure_ascii=False))
         return
-    rows = plain if isinstance(plain, list) else [plain]
-    print(format_table([r if isinstance(r, dict) else {"result": r} for r in rows]))
+    items = result if isinstance(result, list) else [result]
+    print(format_table([to_plain(flatten(i)) if isinstance(i, dict) or dataclasses.is_dataclass(i)
+                        else {"result": to_plain(i)} for i in items]))
 
 
 def _aware(text: str) -> datetime:

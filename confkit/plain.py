@@ -1,8 +1,8 @@
 """Results as plain data: for JSON, tables and DataFrames.
 
 ``to_plain`` turns results (dataclasses, lists of them) into JSON-ready values;
-``flatten`` turns one result, or one plain dict, into a flat row whose nested
-fields are named with dots (``meeting.title``).
+``flatten`` turns one result into a flat row whose nested results are named with
+dots (``meeting.title``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from typing import Any
 def to_plain(value: Any) -> Any:
     """Dataclasses as dicts, lists and tuples as lists, datetimes in ISO 8601, enums
     as their values; anything else unchanged."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if _result(value):
         return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {key: to_plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
     if isinstance(value, datetime):
@@ -27,21 +29,21 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-def _nested(value: Any) -> bool:
-    return isinstance(value, dict) or (dataclasses.is_dataclass(value) and not isinstance(value, type))
+def _result(value: Any) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """A dataclass or dict as one flat dict: nested ones contribute ``name.field``
-    entries; other values are kept as they are."""
-    if isinstance(value, dict):
-        items = list(value.items())
-    else:
-        items = [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
+    """A result (dataclass) as one flat dict: nested results contribute
+    ``name.field`` entries; other values (a dict too) are kept as they are. A dict
+    is taken as an already flat row."""
+    if not _result(value):
+        return {prefix + str(key): item for key, item in dict(value).items()}
     row: dict[str, Any] = {}
-    for key, item in items:
-        if _nested(item):
-            row.update(flatten(item, f"{prefix}{key}."))
+    for f in dataclasses.fields(value):
+        item = getattr(value, f.name)
+        if _result(item):
+            row.update(flatten(item, f"{prefix}{f.name}."))
         else:
-            row[prefix + key] = item
+            row[prefix + f.name] = item
     return row
