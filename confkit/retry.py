@@ -16,8 +16,7 @@ from __future__ import annotations
 import functools
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -52,10 +51,14 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
     jitter: Callable[[], float] = random.random
 
+    def delay(self, retry: int) -> float:
+        """The wait before retry number ``retry`` (0-based), with equal jitter."""
+        half = min(self.cap, self.base * 2**retry) / 2
+        return half + half * self.jitter()
+
     def delays(self) -> list[float]:
-        """The waits before each retry of one call (equal jitter)."""
-        halves = [min(self.cap, self.base * 2**n) / 2 for n in range(self.retries)]
-        return [half + half * self.jitter() for half in halves]
+        """The waits before each retry of one call."""
+        return [self.delay(n) for n in range(self.retries)]
 
 
 class HasStores(Protocol):
@@ -75,55 +78,49 @@ def connect_first(stores: Stores) -> None:
     pool.release(connection)
 
 
-@contextmanager
-def _outermost(stores: Stores) -> Iterator[bool]:
-    """Whether this is the outermost guard on ``stores``; marks it active meanwhile."""
+def call(stores: Stores, what: str, action: Callable[[], T], *, writes: bool, repeatable: bool) -> T:
+    """Run ``action`` under the connection guard of ``stores``: retry what the kind of
+    call allows, then raise ConfkitConnectionError or OutcomeUnknownError (never a
+    redis-py connection error). ``what`` names the call in messages. Inside another
+    guarded call on the same stores, just run it: the outer guard decides."""
     active = _ACTIVE.get()
     if id(stores) in active:
-        yield False
-        return
+        return action()
     token = _ACTIVE.set(active | {id(stores)})
     try:
-        yield True
+        return _attempts(stores, what, action, writes, repeatable)
     finally:
         _ACTIVE.reset(token)
 
 
-def call(stores: Stores, what: str, action: Callable[[], T], *, writes: bool, repeatable: bool) -> T:
-    """Run ``action`` under the connection guard of ``stores``: retry what the kind of
-    call allows, then raise ConfkitConnectionError or OutcomeUnknownError (never a
-    redis-py connection error). ``what`` names the call in messages."""
-    with _outermost(stores) as outermost:
-        if not outermost:
+def _attempts(stores: Stores, what: str, action: Callable[[], T], writes: bool, repeatable: bool) -> T:
+    policy = stores.retry
+    maybe_applied = False
+    for attempt in range(policy.retries + 1):
+        sent = False
+        try:
+            if writes:
+                connect_first(stores)
+            sent = True
             return action()
-        url = stores.shown_url
-        delays = stores.retry.delays()
-        maybe_applied = False
-        for attempt in range(len(delays) + 1):
-            sent = False
-            try:
-                if writes:
-                    connect_first(stores)
-                sent = True
-                return action()
-            except redis.AuthenticationError as exc:
-                raise ConfkitConnectionError(f"Redis at {url} refused confkit's login: {exc}") from None
-            except _UNREACHABLE as exc:
-                # LOADING (a restarted server reading its AOF) means the command was refused.
-                if writes and sent and not isinstance(exc, redis.BusyLoadingError):
-                    maybe_applied = True
-                    if not repeatable:
-                        raise OutcomeUnknownError(
-                            f"lost Redis at {url} during {what}; it may or may"
-                            f" not have been applied (never twice): {exc}") from None
-                if attempt == len(delays):
-                    if maybe_applied:
-                        raise OutcomeUnknownError(
-                            f"lost Redis at {url} during {what}, after retries;"
-                            f" it may have been applied: repeating it is safe: {exc}") from None
-                    raise ConfkitConnectionError(f"cannot reach Redis at {url}: {exc}") from None
-                stores.retry.sleep(delays[attempt])
-        raise AssertionError("unreachable")  # pragma: no cover
+        except redis.AuthenticationError as exc:
+            raise ConfkitConnectionError(f"Redis at {stores.shown_url} refused confkit's login: {exc}") from None
+        except _UNREACHABLE as exc:
+            # LOADING (a restarted server reading its AOF) means the command was refused.
+            if writes and sent and not isinstance(exc, redis.BusyLoadingError):
+                maybe_applied = True
+                if not repeatable:
+                    raise OutcomeUnknownError(
+                        f"lost Redis at {stores.shown_url} during {what}; it may or may"
+                        f" not have been applied (never twice): {exc}") from None
+            if attempt == policy.retries:
+                if maybe_applied:
+                    raise OutcomeUnknownError(
+                        f"lost Redis at {stores.shown_url} during {what}, after retries;"
+                        f" it may have been applied: repeating it is safe: {exc}") from None
+                raise ConfkitConnectionError(f"cannot reach Redis at {stores.shown_url}: {exc}") from None
+            policy.sleep(policy.delay(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _guard(*, writes: bool, repeatable: bool) -> Callable[[F], F]:
