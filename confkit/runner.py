@@ -78,7 +78,7 @@ class Names(Protocol):
     def user_exists(self, user_id: int) -> bool: ...
 
 
-def refusal(exc: redis.ResponseError, names: Names, *, now: datetime, script: str,
+def refusal(exc: redis.ResponseError, names: Names, *, now: datetime | None, script: str,
             meeting_id: int | None = None, user_id: int | None = None) -> ConfkitError:
     """The typed error for a script's error reply, naming the user and meeting."""
     code = refusal_code(exc)
@@ -95,7 +95,7 @@ def refusal(exc: redis.ResponseError, names: Names, *, now: datetime, script: st
     error, template = known
     meeting = names.describe_meeting(meeting_id) if meeting_id is not None else ""
     user = names.describe_user(user_id) if user_id is not None else ""
-    return error(template.format(user=user, meeting=meeting, now=now.isoformat()))
+    return error(template.format(user=user, meeting=meeting, now=now.isoformat() if now else "now"))
 
 
 class ScriptRunner:

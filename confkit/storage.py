@@ -80,10 +80,10 @@ class Storage:
             replies.extend(self.scripts.pipelined(name, calls))
         return replies
 
-    def refusal(self, exc: redis.ResponseError, script: str, now_ms: int, *,
+    def refusal(self, exc: redis.ResponseError, script: str, now_ms: int | None, *,
                 meeting_id: int | None = None, user_id: int | None = None) -> ConfkitError:
         """The typed error for a script's error reply."""
-        return refusal(exc, self, now=from_ms(now_ms), script=script,
+        return refusal(exc, self, now=None if now_ms is None else from_ms(now_ms), script=script,
                        meeting_id=meeting_id, user_id=user_id)
 
     def add_user(self, user: User) -> None:
@@ -92,7 +92,7 @@ class Storage:
         try:
             self.scripts.call("add_user", [self.keys.user(user.user_id)], [self._dbs[0], *fields], self.catalog)
         except redis.ResponseError as exc:
-            raise self.refusal(exc, "add_user", 0, user_id=user.user_id) from None
+            raise self.refusal(exc, "add_user", None, user_id=user.user_id) from None
         self.catalog.zadd(self.keys.users, {user.user_id: user.user_id})
 
     # -- catalog: small reads ---------------------------------------------------------
