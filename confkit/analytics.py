@@ -54,15 +54,11 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[start:start + size]
 
 
-def _storage(app: ConferenceApp) -> Storage:
-    return Storage(app.stores, app.keys)
-
-
 def _records(app: ConferenceApp, seq_key: Any, hash_keys: Sequence[Any],
              meeting_ids: Sequence[int]) -> Iterable[tuple[int, list[int], list[list[str | None]]]]:
     """For each meeting: its ids 1..counter and the values of those ids in each hash,
     BATCH meetings at a time (two round trips each, see Storage.records)."""
-    storage = _storage(app)
+    storage = Storage.of(app)
     for batch in _chunks(list(meeting_ids), BATCH):
         yield from storage.records(seq_key, hash_keys, batch, CHUNK)
 
@@ -137,7 +133,7 @@ def meetings_frame(app: ConferenceApp) -> pd.DataFrame:
 def instances_frame(app: ConferenceApp, now: datetime | None = None) -> pd.DataFrame:
     """Every instance of every meeting, with its status at ``now`` (default: the
     app's now): meeting_id, order_id, from_dt, to_dt, duration, status."""
-    rows = _storage(app).all_instance_rows()
+    rows = Storage.of(app).all_instance_rows()
     frame = pd.DataFrame({
         "meeting_id": pd.array([r[0] for r in rows], dtype=ID),
         "order_id": pd.array([r[1] for r in rows], dtype=ID),
@@ -178,7 +174,7 @@ def _read(app: ConferenceApp, seq_key: Any, hash_keys: Sequence[Any], meeting_id
     """Records of a per-meeting hash (events or messages) as meeting_id, the record's
     id, order_id, user_id and timestamp; also the parsed records and the values of
     the further ``hash_keys`` for the same ids."""
-    mids = list(meeting_ids) if meeting_ids is not None else _storage(app).meeting_ids()
+    mids = list(meeting_ids) if meeting_ids is not None else Storage.of(app).meeting_ids()
     meeting, ident, values = [], [], []
     extras: list[list[str]] = [[] for _ in hash_keys[1:]]
     for mid, ids, (records, *others) in _records(app, seq_key, hash_keys, mids):
@@ -252,7 +248,7 @@ def keyspace_summary(app: ConferenceApp) -> pd.DataFrame:
 
     Walks the namespace with SCAN, like reset(); meant for looking, not for operations."""
     rows: dict[tuple[str, str, str], list[int]] = {}
-    for store, key, kind, size in _storage(app).keyspace():
+    for store, key, kind, size in Storage.of(app).keyspace():
         pattern = re.sub(r"(?<=[:])\d+", "#", key)
         entry = rows.setdefault((store, pattern, kind), [0, 0])
         entry[0] += 1

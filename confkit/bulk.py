@@ -67,7 +67,7 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
     add_instance write. Existing ids are overwritten: load into an empty catalog."""
     report = report or LoadReport()
     keys = app.keys
-    with _Writer(_storage(app), "catalog", threads=0) as writer:
+    with _Writer(Storage.of(app), "catalog", threads=0) as writer:
         for user in users:
             writer.add(("HSET", keys.user(user.user_id), "user_id", user.user_id, "name", user.name,
                         "age", user.age, "gender", user.gender, "email", user.email),
@@ -94,10 +94,6 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
                        ("ZADD", keys.instances_by_end, end, f"{mid}:{order}"))
             report.instances += 1
     return report
-
-
-def _storage(app: ConferenceApp) -> Storage:
-    return Storage(app.stores, app.keys)
 
 
 class _MeetingLog:
@@ -150,7 +146,7 @@ def load_activity(app: ConferenceApp, records: Sequence[Activity], *, progress: 
     by_meeting: dict[int, list[Activity]] = defaultdict(list)
     for rec in records:
         by_meeting[rec.meeting_id].append(rec)
-    storage = _storage(app)
+    storage = Storage.of(app)
     spans = storage.instance_spans(sorted(by_meeting))
     logs = []
     for mid in sorted(by_meeting):

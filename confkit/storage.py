@@ -49,6 +49,12 @@ class Storage:
         self._script_keys = functools.lru_cache(maxsize=KEY_CACHE)(
             lambda meeting_id: tuple(keys.meeting_script_keys(meeting_id)))
 
+    @classmethod
+    def of(cls, app: Any) -> Storage:
+        """The storage of an app (anything with ``stores`` and ``keys``), for the
+        modules built on ConferenceApp: analytics, bulk, synth."""
+        return cls(app.stores, app.keys)
+
     @functools.cached_property
     def scripts(self) -> ScriptRunner:
         return ScriptRunner(self.activity, cluster=self.stores.cluster)

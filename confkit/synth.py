@@ -407,7 +407,7 @@ def _timeouts_in_join_order(records: Iterator[Activity]) -> tuple[Activity, ...]
 
 
 def _next_ids(app: ConferenceApp) -> tuple[int, int]:
-    top_user, top_meeting = Storage(app.stores, app.keys).top_ids()
+    top_user, top_meeting = Storage.of(app).top_ids()
     return top_user + 1, top_meeting + 1
 
 
@@ -477,7 +477,7 @@ def _write_operations(app: ConferenceApp, history: Plan, progress: bool | None) 
             ops.leave_meeting(what.user_id, what.meeting_id)
         else:
             ops.post_message(what.user_id, what.meeting_id, what.text)
-    storage = Storage(ops.stores, ops.keys)
+    storage = Storage.of(ops)
     return sum(storage.presence_count(inst.meeting_id, inst.order_id) for inst in history.instances
                if to_ms(inst.from_dt) <= now_ms < to_ms(inst.to_dt))
 
