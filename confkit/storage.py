@@ -93,6 +93,8 @@ class Storage:
                        meeting_id=meeting_id, user_id=user_id)
 
     def add_user(self, user: User) -> None:
+        """The add_user script (refuses a different user under the id), then the
+        users index; unguarded: add_user's guard repeats both."""
         fields = ["user_id", user.user_id, "name", user.name, "age", user.age,
                   "gender", user.gender, "email", user.email]
         try:
