@@ -54,6 +54,7 @@ reliability: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check confkit tests bench
+	$(BIN)/mypy
 
 # Benchmarks (not tests: nothing asserts a time). Results in bench/results/.
 bench: $(STAMP)

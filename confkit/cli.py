@@ -13,46 +13,21 @@ import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from .app import ConferenceApp
 from .clock import ManualClock
 from .errors import ConfkitError
+from .plain import flatten, to_plain
 from .server import EmbeddedServer
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
-def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in row.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{key}."))
-        elif isinstance(value, list):
-            flat[prefix + key] = ", ".join(map(str, value))
-        else:
-            flat[prefix + key] = value
-    return flat
 
 
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
     """Rows of equal keys as an aligned text table."""
     if not rows:
         return "(none)"
-    flat = [_flatten(r) for r in rows]
-    columns = list(flat[0])
-    cells = [[_cell(r.get(c)) for c in columns] for r in flat]
+    columns = list(rows[0])
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
@@ -61,6 +36,8 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        value = ", ".join(map(str, value))
     return printable("" if value is None else str(value))
 
 
@@ -79,12 +56,12 @@ def printable(text: str) -> str:
 
 
 def _show(result: Any, as_json: bool) -> None:
-    plain = _plain(result)
     if as_json:
-        print(json.dumps(plain, indent=2, ensure_ascii=False))
+        print(json.dumps(to_plain(result), indent=2, ensure_ascii=False))
         return
-    rows = plain if isinstance(plain, list) else [plain]
-    print(format_table([r if isinstance(r, dict) else {"result": r} for r in rows]))
+    items = result if isinstance(result, list) else [result]
+    print(format_table([to_plain(flatten(i)) if isinstance(i, dict) or dataclasses.is_dataclass(i)
+                        else {"result": to_plain(i)} for i in items]))
 
 
 def _aware(text: str) -> datetime:

@@ -45,7 +45,7 @@ def lateness_histogram(late: pd.DataFrame, *, ax: Axes | None = None, cap_min: f
     in minutes; joins later than ``cap_min`` are counted in the last bar."""
     ax = _axes(ax)
     minutes = late["lateness_min"].clip(upper=cap_min)
-    ax.hist(minutes, bins=np.arange(0, cap_min + 1, 1), color="#4c72b0", edgecolor="white",
+    ax.hist(minutes, bins=np.arange(0, cap_min + 1, 1).tolist(), color="#4c72b0", edgecolor="white",
             label=f"first joins (n={len(late)})")
     if len(late):
         median = float(late["lateness_min"].median())
@@ -83,7 +83,7 @@ def session_durations(sessions: pd.DataFrame, *, ax: Axes | None = None, cap_min
     ax = _axes(ax)
     minutes = (sessions["duration"] / pd.Timedelta(minutes=1)).clip(upper=cap_min)
     groups = [minutes[sessions["end_type"] == kind] for kind in END_TYPES]
-    ax.hist(groups, bins=np.linspace(0, cap_min, 41), stacked=True, color=[END_COLORS[k] for k in END_TYPES],
+    ax.hist(groups, bins=np.linspace(0, cap_min, 41).tolist(), stacked=True, color=[END_COLORS[k] for k in END_TYPES],
             label=[f"{k} ({len(g)})" for k, g in zip(END_TYPES, groups)], edgecolor="white", linewidth=0.3)
     ax.set_title("How long sessions last, and how they end")
     ax.set_xlabel(f"minutes from join to leave or timeout (last bin: {cap_min:g}+)")

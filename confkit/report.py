@@ -93,7 +93,7 @@ def _slug(text: str) -> str:
 def charts(nb: nbformat.NotebookNode) -> list[tuple[str, bytes]]:
     """The PNG images a notebook displayed, named by the cell's ``confkit.chart``
     metadata (or numbered), in order."""
-    found = []
+    found: list[tuple[str, bytes]] = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -226,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     values = {name: _value(value) for name, value in args.parameter}
     print(f"Executing {len(paths)} notebooks into {args.out}/:")
     report = build(paths, args.out, values, done)
-    print(f"\nReport (open in a browser): {report.index.resolve()}")
+    print(f"\nReport (open in a browser): {(args.out / 'index.html').resolve()}")
     print(f"HTML pages:                 {(args.out / 'html').resolve()}/")
     print(f"Executed notebooks:         {(args.out / 'notebooks').resolve()}/")
     print(f"Charts (PNG):               {(args.out / 'charts').resolve()}/ "

@@ -230,24 +230,16 @@ class EmbeddedServer:
         """An admin connection that never retries (a retried SHUTDOWN only waits)."""
         return self.admin_client(socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
 
-    def _ping(self) -> bool:
-        """Whether a server answers on the socket (even one that refuses our login:
-        it is running, and starting a second one on the same data would be wrong)."""
+    def _ping(self, *, login: bool = False) -> bool:
+        """Whether a server answers on the socket; with ``login``, also whether it
+        accepts the admin login. Without, one that refuses the login counts too: it
+        is running, and starting a second one on the same data would be wrong."""
         if not self.socket_path.exists():
             return False
         try:
             return bool(self._client().ping())
         except redis.AuthenticationError:
-            return True
-        except (redis.ConnectionError, redis.TimeoutError, OSError):
-            return False
-
-    def _logged_in(self) -> bool:
-        """Whether the server answers and accepts the admin login."""
-        if not self.socket_path.exists():
-            return False
-        try:
-            return bool(self._client().ping())
+            return not login
         except (redis.ConnectionError, redis.TimeoutError, OSError):
             return False
 
@@ -294,7 +286,7 @@ class EmbeddedServer:
         """Shut the server down (the AOF keeps the data); a no-op if it is not running."""
         with self._lock():
             pid = self._pid()
-            if self._logged_in():
+            if self._ping(login=True):
                 try:
                     self._client().shutdown()
                 except (redis.ConnectionError, redis.ResponseError):
@@ -315,7 +307,7 @@ class EmbeddedServer:
     def status(self) -> ServerStatus:
         running = self._ping()
         version = None
-        if running and self._logged_in():
+        if running and self._ping(login=True):
             version = self._client().info("server").get("redis_version")
         binary = None
         try:

@@ -30,6 +30,7 @@ from .clock import ManualClock
 from .codec import from_ms, to_ms
 from .errors import InvalidInputError
 from .models import EventType, Meeting, MeetingInstance, User
+from .storage import Storage
 
 if TYPE_CHECKING:
     from .app import ConferenceApp
@@ -247,7 +248,8 @@ class _Instance:
 
     def _sessions(self, join: int, leave: int | None) -> list[tuple[int, int | None]]:
         """Split a stay into sessions when the connection drops and the user rejoins."""
-        rng, out = self.rng, []
+        rng = self.rng
+        out: list[tuple[int, int | None]] = []
         while rng.random() < 0.12:
             stop = leave if leave is not None else self.scheduled_end
             if stop - join < 4 * MINUTE_MS:
@@ -405,10 +407,8 @@ def _timeouts_in_join_order(records: Iterator[Activity]) -> tuple[Activity, ...]
 
 
 def _next_ids(app: ConferenceApp) -> tuple[int, int]:
-    keys, catalog = app.keys, app.stores.catalog
-    top_user = catalog.zrange(keys.users, -1, -1, withscores=True)
-    top_meeting = catalog.zrange(keys.meetings, -1, -1, withscores=True)
-    return (int(top_user[0][1]) + 1 if top_user else 1, int(top_meeting[0][1]) + 1 if top_meeting else 1)
+    top_user, top_meeting = Storage.of(app).top_ids()
+    return top_user + 1, top_meeting + 1
 
 
 def generate(app: ConferenceApp, *, users: int = 50, meetings: int = 8, days: int = 14, seed: int = 0,
@@ -477,11 +477,9 @@ def _write_operations(app: ConferenceApp, history: Plan, progress: bool | None) 
             ops.leave_meeting(what.user_id, what.meeting_id)
         else:
             ops.post_message(what.user_id, what.meeting_id, what.text)
-    open_sessions = 0
-    for inst in history.instances:
-        if to_ms(inst.from_dt) <= now_ms < to_ms(inst.to_dt):
-            open_sessions += int(ops.stores.activity.zcard(ops.keys.presence(inst.meeting_id, inst.order_id)))
-    return open_sessions
+    storage = Storage.of(ops)
+    return sum(storage.presence_count(inst.meeting_id, inst.order_id) for inst in history.instances
+               if to_ms(inst.from_dt) <= now_ms < to_ms(inst.to_dt))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -491,7 +489,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from .app import ConferenceApp
 
-    parser = argparse.ArgumentParser(prog="python -m confkit.synth", description=generate.__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m confkit.synth",
+                                     description=(generate.__doc__ or "").splitlines()[0])
     parser.add_argument("--url", help="Redis URL (default: $CONFKIT_REDIS_URL, else the embedded server)")
     parser.add_argument("--users", type=int, default=120)
     parser.add_argument("--meetings", type=int, default=16)
