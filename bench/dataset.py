@@ -116,6 +116,8 @@ END_MEETING = LIVE + 5           # ended and rescheduled over and over (end_meet
 FILLERS = range(LIVE + 10, LIVE + 30)   # other running meetings, FILLER_PRESENT inside each
 SCHEDULED = range(LIVE + 30, LIVE + 50)  # instances tomorrow: not running, still candidates
 THROUGHPUT = range(LIVE + 100, LIVE + 164)  # meetings the throughput workers use
+FUTURE = range(LIVE + 100_000, LIVE + 102_000)  # scheduled later (active_meetings_future)
+FUTURE_PER_MEETING = 5  # instances each: 10,000 scheduled instances in all
 
 LIVE_USERS = range(LIVE + 1, LIVE + 5001)
 BASE_PRESENT = 10
@@ -165,3 +167,16 @@ def live_activity() -> list[Activity]:
     records += [Activity(MESSAGES_MEETING, 1, authors[i % MESSAGE_AUTHORS], MESSAGE, joined + 1 + i * 100,
                          f"live message {i} about the agenda") for i in range(MESSAGES)]
     return records
+
+
+def future_meetings() -> Iterator[Meeting]:
+    for mid in FUTURE:
+        yield Meeting(mid, f"Future meeting {mid - LIVE}", "scheduled later", True, ())
+
+
+def future_instances() -> Iterator[MeetingInstance]:
+    """FUTURE_PER_MEETING one-hour instances of each FUTURE meeting, on the days after tomorrow."""
+    for mid in FUTURE:
+        for order in range(1, FUTURE_PER_MEETING + 1):
+            start = NOW_MS + (1 + order) * DAY_MS
+            yield MeetingInstance(mid, order, from_ms(start), from_ms(start + HOUR_MS))

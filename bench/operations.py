@@ -3,23 +3,26 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from confkit import ConferenceApp, EventType, ManualClock
+from confkit.bulk import load_catalog
 
 from . import dataset as ds
 from .admin import Admin
 from .timing import Stats, interleaved
 
 OPERATIONS = ("join_meeting", "leave_meeting", "post_message", "meeting_participants", "active_meetings",
-              "join_times", "end_meeting", "meeting_messages", "user_messages")
+              "active_meetings_future", "join_times", "end_meeting", "meeting_messages", "user_messages")
 JOIN_ROUND = 500  # users joined, then left, per round
 
 CALLS = {  # at scale 1; join_meeting's calls are followed by as many leave_meeting calls
     "join_meeting": 2000, "post_message": 2000, "meeting_participants": 1500,
-    "active_meetings": 1000, "join_times": 500, "end_meeting": 300, "meeting_messages": 300, "user_messages": 1000,
+    "active_meetings": 1000, "active_meetings_future": 1000,
+    "join_times": 500, "end_meeting": 300, "meeting_messages": 300, "user_messages": 1000,
 }
 WHAT = {
     "join_meeting": "a user not present joins a running public meeting",
@@ -27,6 +30,8 @@ WHAT = {
     "post_message": "a present user posts a 30-character message",
     "meeting_participants": f"{ds.PARTICIPANTS} present, with names",
     "active_meetings": f"{len(ds.RUNNING)} running, {len(ds.SCHEDULED)} scheduled for tomorrow",
+    "active_meetings_future": f"the same, with {len(ds.FUTURE) * ds.FUTURE_PER_MEETING:,} more instances "
+                              f"scheduled later (in {len(ds.FUTURE):,} meetings)",
     "join_times": f"{sum(ds.PRESENT_AT_START.values())} participants in {len(ds.RUNNING)} running meetings",
     "end_meeting": f"ends a running instance with {ds.END_PRESENT} present (5 timeouts)",
     "meeting_messages": f"{ds.MESSAGES} messages",
@@ -49,6 +54,7 @@ class OpResult:
     stats: Stats
     floor: Stats          # the floor calls interleaved with this operation
     server_us: float | None   # server time per call (INFO commandstats), None if setup writes mix in
+    client_us: float          # median client CPU time per call (Python and its system calls)
     slowest: dict | None      # the worst SLOWLOG entry (>= SLOWLOG_US) while this ran
 
     @property
@@ -58,7 +64,7 @@ class OpResult:
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "what": WHAT[self.name], **self.stats.as_dict(),
                 "floor_median_ms": self.floor.median_ms, "round_trips": self.round_trips,
-                "server_us": self.server_us, "slowest": self.slowest}
+                "server_us": self.server_us, "client_us": self.client_us, "slowest": self.slowest}
 
 
 class Runner:
@@ -70,23 +76,25 @@ class Runner:
         self.floor_script = app.stores.activity.register_script("return 1")
         self.floor_script()
         admin.script_names[self.floor_script.sha] = "floor"
-        self.samples: dict[str, tuple[list[float], list[float]]] = {}
+        self.samples: dict[str, tuple[list[float], list[float], list[float]]] = {}
         self.server: dict[str, list[float]] = {}
         self.slow: dict[str, list] = {}
         self.floor_slow: list = []  # a trivial script held the server this long: the machine, not confkit
         self.operations = 0
         self.posted = self.joined = self.ended = 0  # progress of the stateful operations
+        self.future_loaded = False
 
     def tick(self) -> None:
         self.clock.advance(timedelta(milliseconds=1))
 
     def timed(self, name: str, op, calls: int, *, setup=None, check=None, server_time: bool = True) -> None:
         self.admin.take()
-        op_s, floor_s = interleaved(op, self.floor_script, calls, setup=setup, check=check)
+        op_s, floor_s, op_cpu = interleaved(op, self.floor_script, calls, setup=setup, check=check)
         usec, _, slow = self.admin.take()
-        held, floors = self.samples.setdefault(name, ([], []))
+        held, floors, cpu = self.samples.setdefault(name, ([], [], []))
         held.extend(op_s)
         floors.extend(floor_s)
+        cpu.extend(op_cpu)
         if server_time:
             self.server.setdefault(name, []).append((usec - calls * self.floor_server_us) / calls)
         self.slow.setdefault(name, []).extend(e for e in slow if e.command != "EVALSHA (floor)")
@@ -107,24 +115,24 @@ class Runner:
 
     def floor_interleaved(self) -> Stats:
         """Every floor call timed right before an operation call, all operations together."""
-        return Stats.of([t for _, floors in self.samples.values() for t in floors])
+        return Stats.of([t for _, floors, _ in self.samples.values() for t in floors])
 
     def results(self) -> list[OpResult]:
         out = []
         for name in OPERATIONS:
-            op_s, floor_s = self.samples[name]
+            op_s, floor_s, op_cpu = self.samples[name]
             server = self.server.get(name)
             slow = max(self.slow.get(name, []), key=lambda e: e.duration_us, default=None)
             out.append(OpResult(name, Stats.of(op_s), Stats.of(floor_s),
                                 sum(server) / len(server) if server else None,
-                                slow.as_dict() if slow else None))
+                                statistics.median(op_cpu) * 1e6, slow.as_dict() if slow else None))
         return out
 
     # -- the operations, in an order that keeps the live set's counts known ---------
     # Each method times ``calls`` more calls and may be called again (the benchmark
     # runs them in rounds, alternating between the data sizes).
-    STEPS = ("meeting_participants", "active_meetings", "join_times", "meeting_messages", "user_messages",
-             "post_message", "join_meeting", "end_meeting")
+    STEPS = ("meeting_participants", "active_meetings", "active_meetings_future", "join_times", "meeting_messages",
+             "user_messages", "post_message", "join_meeting", "end_meeting")
 
     def step(self, name: str, calls: int) -> None:
         getattr(self, name)(calls)
@@ -139,6 +147,17 @@ class Runner:
         def check(_: int, active) -> None:
             expect([a.meeting.meeting_id for a in active] == ds.RUNNING, "active meetings differ from the live set")
         self.timed("active_meetings", lambda _: self.app.active_meetings(), calls,
+                   setup=lambda _: self.tick(), check=check)
+
+    def active_meetings_future(self, calls: int) -> None:
+        """active_meetings again, after 10,000 instances were scheduled for later (untimed, once)."""
+        if not self.future_loaded:
+            load_catalog(self.app, (), ds.future_meetings(), ds.future_instances())
+            self.future_loaded = True
+
+        def check(_: int, active) -> None:
+            expect([a.meeting.meeting_id for a in active] == ds.RUNNING, "active meetings differ from the live set")
+        self.timed("active_meetings_future", lambda _: self.app.active_meetings(), calls,
                    setup=lambda _: self.tick(), check=check)
 
     def join_times(self, calls: int) -> None:

@@ -4,9 +4,9 @@ For each data size N it starts a fresh embedded server (temporary directory, uni
 socket, AOF everysec, as confkit runs by default), loads N background events and N
 messages with the bulk loader and lets the AOF rewrite finish. With every size up,
 it times the round-trip floor and every operation in rounds alternating between the
-sizes, reads SLOWLOG, and builds the analytics frames in subprocesses when
-``confkit.analytics`` exists. With ``--cluster`` (as
-``make bench`` runs it) the same is done on a local 3-primary Redis Cluster. Then it
+sizes, reads SLOWLOG, and builds the analytics frames in subprocesses. The same is
+done over TCP loopback (the same binary on 127.0.0.1, no ACL) and, with
+``--cluster`` (as ``make bench`` runs it), on a local 3-primary Redis Cluster. Then it
 measures throughput with 1, 2 and 4 client processes against one server and the
 cluster. Results go to bench/results/ (Markdown, JSON, PNG; ``--quick``:
 bench/results/quick/, not committed).
@@ -39,6 +39,7 @@ from confkit.server import EmbeddedServer
 from . import dataset as ds
 from . import report, throughput
 from .admin import Admin
+from .loopback import LoopbackServer
 from .operations import CALLS, Runner
 from .timing import Stats, alone
 
@@ -69,7 +70,8 @@ def _admin_client(server: EmbeddedServer) -> redis.Redis:
 
 @contextmanager
 def backend(kind: str, home: Path):
-    """A running server of ``kind`` ("single" or "cluster"): (url, cluster flag, node clients)."""
+    """A running server of ``kind``: "single" (the embedded server, unix socket, ACL),
+    "tcp" (the same binary on TCP loopback, no ACL) or "cluster": (url, cluster flag, node clients)."""
     if kind == "single":
         server = EmbeddedServer(home)
         server.start()
@@ -80,6 +82,15 @@ def backend(kind: str, home: Path):
             for client in clients:
                 client.close()
             server.stop()
+    elif kind == "tcp":
+        loopback = LoopbackServer(home).start()
+        clients = [loopback.client(decode_responses=True)]
+        try:
+            yield loopback.url, False, clients
+        finally:
+            for client in clients:
+                client.close()
+            loopback.stop()
     else:
         cluster = LocalCluster(home, masters=3, appendonly=True).start()
         clients = [node.client() for node in cluster.nodes]
@@ -127,6 +138,7 @@ class Session:
     ping: list[float] = field(default_factory=list)
     evalsha: list[float] = field(default_factory=list)
     evalsha_usec: float = 0.0  # server time of all floor EVALSHAs
+    evalsha_cpu: list[float] = field(default_factory=list)  # client CPU time of each floor EVALSHA
     runner: Runner | None = None
     preempted: int | None = None
 
@@ -137,7 +149,7 @@ class Session:
         trivial()
         self.ping += alone(client.ping, calls)
         self.admin.take()
-        self.evalsha += alone(trivial, calls)
+        self.evalsha += alone(trivial, calls, self.evalsha_cpu)
         self.evalsha_usec += self.admin.take()[0]
 
     @property
@@ -146,7 +158,8 @@ class Session:
 
     def floor_summary(self) -> dict:
         return {"ping": Stats.of(self.ping).as_dict(), "evalsha": Stats.of(self.evalsha).as_dict(),
-                "evalsha_server_us": self.floor_server_us}
+                "evalsha_server_us": self.floor_server_us,
+                "evalsha_client_us": statistics.median(self.evalsha_cpu) * 1e6}
 
 
 def build_frames(url: str, cluster: bool, now: datetime) -> dict:
@@ -274,6 +287,7 @@ def environment() -> dict:
     return {"date_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
             "machine": platform.machine(), "python": platform.python_version(),
             "redis_server": find_server_binary().version_text, "redis_py": version("redis"),
+            "server_binary": Path(find_server_binary().path).name, "server_path": find_server_binary().path,
             "hiredis": version("hiredis"), "commit": commit,
             "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
 
@@ -295,7 +309,7 @@ def main(argv: list[str] | None = None) -> None:
     data = {"environment": environment(), "quick": args.quick, "sizes": list(sizes),
             "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
             "latency": [], "throughput": []}
-    backends = ["single", "cluster"] if args.cluster else ["single"]
+    backends = ["single", "tcp", "cluster"] if args.cluster else ["single", "tcp"]
     for kind in backends:
         data["latency"] += run_backend(kind, sizes, scale, kind == "single")
     if not args.no_throughput:

@@ -32,35 +32,42 @@ class Stats:
 
 def interleaved(op: Callable[[Any], Any], floor: Callable[[], Any], calls: int, *,
                 setup: Callable[[int], Any] | None = None,
-                check: Callable[[int, Any], None] | None = None) -> tuple[list[float], list[float]]:
+                check: Callable[[int, Any], None] | None = None) -> tuple[list[float], list[float], list[float]]:
     """Time ``calls`` operations, each right after one floor call, so both see the
     same machine. Per call: untimed ``setup(i)`` (its result is the op's argument),
     the timed floor call, the timed op, then the untimed ``check(i, result)``.
-    Returns the op's and the floor's samples, in seconds."""
-    clock = time.perf_counter
-    op_s, floor_s = [], []
+    Returns the op's and the floor's wall-clock samples and the op's client CPU time
+    (this thread's: Python and its system calls, not the wait for the server), in seconds."""
+    clock, cpu = time.perf_counter, time.thread_time
+    op_s, floor_s, op_cpu = [], [], []
     gc.collect()
     for i in range(calls):
         arg = setup(i) if setup is not None else None
         start = clock()
         floor()
         middle = clock()
+        cpu_start = cpu()
         result = op(arg)
+        cpu_end = cpu()
         end = clock()
         floor_s.append(middle - start)
         op_s.append(end - middle)
+        op_cpu.append(cpu_end - cpu_start)
         if check is not None:
             check(i, result)
-    return op_s, floor_s
+    return op_s, floor_s, op_cpu
 
 
-def alone(call: Callable[[], Any], calls: int) -> list[float]:
-    """``calls`` timings of ``call``, in seconds."""
-    clock = time.perf_counter
+def alone(call: Callable[[], Any], calls: int, cpu: list[float] | None = None) -> list[float]:
+    """``calls`` timings of ``call``, in seconds; its client CPU times go to ``cpu`` if given."""
+    clock, thread = time.perf_counter, time.thread_time
     samples = []
     gc.collect()
     for _ in range(calls):
-        start = clock()
+        start, cpu_start = clock(), thread()
         call()
+        cpu_end = thread()
         samples.append(clock() - start)
+        if cpu is not None:
+            cpu.append(cpu_end - cpu_start)
     return samples

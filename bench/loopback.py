@@ -1,0 +1,67 @@
+"""A plain redis-server on TCP loopback for the benchmark: the same binary as the
+embedded server, listening on 127.0.0.1 (a free port) with AOF everysec and no ACL,
+in a temporary directory; started and stopped by the benchmark itself. It measures
+what a client pays over TCP, next to the embedded server's unix socket."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+
+from confkit.cluster import HOST, free_ports
+from confkit.errors import ServerError
+from confkit.server import START_TIMEOUT_S, find_server_binary
+
+
+class LoopbackServer:
+    """``redis-server`` on 127.0.0.1 living in ``home``; ``start()`` waits until it answers."""
+
+    def __init__(self, home: Path):
+        self.home = Path(home)
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    def client(self, **options) -> redis.Redis:
+        return redis.Redis(host=HOST, port=self.port, **options)
+
+    def start(self) -> LoopbackServer:
+        self.port = free_ports(1)[0]
+        self.home.mkdir(parents=True, exist_ok=True)
+        conf = self.home / "redis.conf"
+        conf.write_text("\n".join([
+            f"port {self.port}", f"bind {HOST}", "protected-mode yes", "daemonize no",
+            f"dir {self.home}", f"logfile {self.home / 'redis.log'}",
+            "appendonly yes", "appendfsync everysec", 'save ""', "databases 16"]) + "\n")
+        self.process = subprocess.Popen([find_server_binary().path, str(conf)], stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                self.client(socket_timeout=1).ping()
+                return self
+            except redis.ConnectionError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise ServerError(f"redis-server on {HOST}:{self.port} did not start; see "
+                                      f"{self.home / 'redis.log'}") from None
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            self.client(socket_timeout=2).shutdown(nosave=True)
+        except (redis.ConnectionError, redis.ResponseError, redis.TimeoutError):
+            pass
+        try:
+            self.process.wait(timeout=START_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
