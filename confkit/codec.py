@@ -116,10 +116,19 @@ def decode_message(meeting_id: int, message_id: int | str, record: str, text: st
 # -- catalog hashes ----------------------------------------------------------------------
 def decode_messages(meeting_id: int, ids: Sequence[str], records: list[str], texts: Sequence[str]) -> list[Message]:
     """Messages from parallel lists of ids, stored records and texts, oldest first
-    (the same millisecond: in posting order, i.e. by id)."""
+    (the same millisecond: in posting order, i.e. by id). Listings decode thousands
+    at once, so each Message gets its fields set directly rather than through the
+    frozen dataclass's __init__ (which would check nothing more, only slower)."""
     rows = sorted((ts, int(mid), order, user, text)
                   for mid, (user, order, ts), text in zip(ids, message_fields_many(records), texts))
-    return [Message(mid, meeting_id, order, user, text, from_ms(ts)) for ts, mid, order, user, text in rows]
+    epoch, ms, new = _EPOCH, _MS, object.__new__
+    out = []
+    for ts, mid, order, user, text in rows:
+        message = new(Message)
+        message.__dict__.update(message_id=mid, meeting_id=meeting_id, order_id=order, user_id=user, text=text,
+                                timestamp=epoch + ms * ts)
+        out.append(message)
+    return out
 
 
 def user_from_hash(data: dict[str, str]) -> User:

@@ -3,6 +3,7 @@ record confkit writes, and anything else still goes through json."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -10,10 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from confkit import EventType
+from confkit import EventType, Message
 from confkit.codec import (
     decode_event,
     decode_message,
+    decode_messages,
     event_fields,
     event_record,
     from_ms,
@@ -71,3 +73,22 @@ def test_many_message_records_fall_back_record_by_record():
     assert message_fields_many([message_record(1, 2, 3), other_layout]) == [(1, 2, 3), (4, 5, 6)]
     with pytest.raises(ValueError):  # a broken record is reported, never skipped
         message_fields_many([message_record(1, 2, 3), '{"user_id":4,"order_id":5,"timestamp":'])
+
+
+def test_decode_messages_sorts_by_time_then_id_and_builds_plain_messages():
+    ids = ["10", "9", "2"]
+    records = [message_record(3, 1, 5000), message_record(4, 1, 5000), message_record(5, 2, 4000)]
+    messages = decode_messages(7, ids, records, ["ten", "nine", "two"])
+    assert messages == [
+        Message(2, 7, 2, 5, "two", datetime(1970, 1, 1, 0, 0, 4, tzinfo=timezone.utc)),
+        Message(9, 7, 1, 4, "nine", datetime(1970, 1, 1, 0, 0, 5, tzinfo=timezone.utc)),
+        Message(10, 7, 1, 3, "ten", datetime(1970, 1, 1, 0, 0, 5, tzinfo=timezone.utc)),
+    ]
+    assert hash(messages[0]) == hash(Message(2, 7, 2, 5, "two", datetime(1970, 1, 1, 0, 0, 4, tzinfo=timezone.utc)))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        messages[0].text = "changed"  # type: ignore[misc]
+
+
+def test_from_ms_is_exact_far_from_the_epoch():
+    assert from_ms(-1) == datetime(1969, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
+    assert from_ms(253402300799999) == datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
