@@ -243,6 +243,8 @@ class ConferenceApp:
     def active_meetings(self) -> list[ActiveMeeting]:
         """Meetings with a running instance, in meeting id order."""
         now_ms = self._now_ms()
+        if not self.stores.cluster:
+            return [ActiveMeeting(*state) for state in self._store.active_meetings(now_ms)]
         candidates = self._store.candidate_meetings(now_ms)
         result = []
         for mid, reply in zip(candidates, self._store.meeting_states(candidates, now_ms)):

@@ -145,6 +145,13 @@ def meeting_from_hash(data: dict[str, Any], audience: Iterable[str]) -> Meeting:
     )
 
 
+def meeting_and_instance(meeting_id: int, title: str, description: str, is_public: str, audience: Iterable[str],
+                         order_id: str, from_text: str, to_text: str) -> tuple[Meeting, MeetingInstance]:
+    """A meeting and its running instance from the fields a state script returns."""
+    meeting = Meeting(meeting_id, title, description, is_public == "1", tuple(sorted(audience)))
+    return meeting, MeetingInstance(meeting_id, int(order_id), from_ms(int(from_text)), from_ms(int(to_text)))
+
+
 def instance_from_hash(data: dict[str, str]) -> MeetingInstance:
     return MeetingInstance(int(data["meeting_id"]), int(data["order_id"]),
                            from_ms(int(data["from_ms"])), from_ms(int(data["to_ms"])))

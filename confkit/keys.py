@@ -53,6 +53,14 @@ class Keys:
         moved into by_end once they have, so future ones cost the listings nothing."""
         return f"{self.catalog_prefix}instances:by_start"
 
+    def meeting_key_parts(self) -> tuple[str, str, str, str, str]:
+        """A meeting's catalog key before and after its id, then the suffixes of its
+        audience, instances and instance-prefix keys: for a script that builds these
+        names for many meetings (single server only)."""
+        head, _, tail = self.meeting(0).rpartition("0")
+        base = len(self.meeting(0))
+        return head, tail, self.audience(0)[base:], self.instances(0)[base:], self.instance_prefix(0)[base:]
+
     def user(self, user_id: int) -> str:
         """HASH user_id, name, age, gender, email."""
         return f"{self.catalog_prefix}user:{{u:{user_id}}}"

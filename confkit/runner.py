@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import redis
 
 from . import scripts
-from .codec import decode_event, from_ms, meeting_from_hash
+from .codec import decode_event, meeting_and_instance
 from .errors import (
     AlreadyExistsError,
     AlreadyJoinedError,
@@ -176,7 +176,4 @@ def meeting_state(reply: Sequence[Any], meeting_id: int) -> tuple[Meeting, Meeti
     (seven fields), or None when it has no running instance."""
     if len(reply) != 7:
         return None
-    title, description, is_public, audience, order, start, end = reply
-    meeting = meeting_from_hash({"meeting_id": meeting_id, "title": title, "description": description,
-                                 "is_public": is_public}, audience)
-    return meeting, MeetingInstance(meeting_id, int(order), from_ms(int(start)), from_ms(int(end)))
+    return meeting_and_instance(meeting_id, *reply)

@@ -20,7 +20,14 @@ from typing import Any
 
 import redis
 
-from .codec import decode_messages, from_ms, instance_from_hash, meeting_from_hash, user_from_hash
+from .codec import (
+    decode_messages,
+    from_ms,
+    instance_from_hash,
+    meeting_and_instance,
+    meeting_from_hash,
+    user_from_hash,
+)
 from .connection import Stores
 from .errors import ConfkitError
 from .keys import Keys
@@ -264,6 +271,21 @@ class Storage:
         if ends:
             self.catalog.zadd(self.keys.instances_by_end, ends, lt=True)
         self.catalog.zrem(self.keys.instances_by_start, *members)
+
+    @reachable
+    def active_meetings(self, now_ms: int) -> list[tuple[Meeting, MeetingInstance]]:
+        """Single server: the running meetings and their instances, in meeting id
+        order, from one call of the active_meetings script (which does what
+        candidate_meetings and meeting_states do, for up to STATE_CHUNK meetings;
+        more are checked with meeting_states)."""
+        reply = self.scripts.call("active_meetings", (self.keys.instances_by_end, self.keys.instances_by_start),
+                                  (*self._dbs, now_ms, *self.keys.meeting_key_parts(), STATE_CHUNK))
+        found = [meeting_and_instance(int(reply[i]), *reply[i + 1:i + 8]) for i in range(1, len(reply), 8)]
+        unchecked = [int(mid) for mid in reply[0]]
+        for mid, state in zip(unchecked, self.meeting_states(unchecked, now_ms)):
+            if len(state) == 7:
+                found.append(meeting_and_instance(mid, *state))
+        return found
 
     @reachable
     def meeting_states(self, meeting_ids: Sequence[int], now_ms: int) -> list[Any]:

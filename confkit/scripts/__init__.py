@@ -42,6 +42,7 @@ NAMES = (
     "post_message",
     "participants",
     "meeting_state",
+    "active_meetings",
     "end_meeting",
     "messages",
     "sweep",

@@ -1,0 +1,53 @@
+-- active_meetings on a single server, in one call (read-mostly). KEYS 1 instances:by_end,
+-- 2 instances:by_start. ARGV 4, 5: a meeting's catalog key before and after its id;
+-- 6, 7, 8: the audience, instances and instance-prefix suffixes of that key; 9: how
+-- many candidate meetings to check here (the rest go back to the caller, so no call
+-- holds the server long). Builds key names from those parts, so it runs only where
+-- every key is on this server (never on a cluster).
+-- Moves instances of by_start that have started into by_end (scored by to_ms), then
+-- checks each meeting with an instance in by_end not yet at its end.
+-- Returns {unchecked meeting ids, then per running meeting: meeting_id, title,
+-- description, is_public, audience (array), order_id, from_ms, to_ms}.
+-- needs: running
+use(CATALOG_DB)
+local head, tail, audience, instances, instance = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local limit = tonumber(ARGV[9])
+local members = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. NOW_TEXT, '+inf')
+local started = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', NOW_TEXT)
+for _, member in ipairs(started) do
+  local mid, order = string.match(member, '^(%d+):(%d+)$')
+  local to_ms = redis.call('HGET', head .. mid .. tail .. instance .. order, 'to_ms')
+  if to_ms then redis.call('ZADD', KEYS[1], 'LT', to_ms, member) end
+  members[#members + 1] = member
+end
+if #started > 0 then redis.call('ZREM', KEYS[2], unpack(started)) end
+
+local seen, ids = {}, {}
+for _, member in ipairs(members) do
+  local mid = string.match(member, '^(%d+):')
+  if not seen[mid] then
+    seen[mid] = true
+    ids[#ids + 1] = mid
+  end
+end
+table.sort(ids, function(a, b) return tonumber(a) < tonumber(b) end)
+
+local out = {{}}
+for i, mid in ipairs(ids) do
+  if i > limit then
+    out[1][#out[1] + 1] = mid
+  else
+    local meeting = head .. mid .. tail
+    local order, from_ms, to_ms = active_instance(meeting .. instances, meeting .. instance)
+    if order then
+      local fields = redis.call('HMGET', meeting, 'title', 'description', 'is_public')
+      if fields[3] then
+        local n = #out
+        out[n + 1], out[n + 2], out[n + 3], out[n + 4] = mid, fields[1], fields[2], fields[3]
+        out[n + 5] = redis.call('SMEMBERS', meeting .. audience)
+        out[n + 6], out[n + 7], out[n + 8] = order, string.format('%d', from_ms), string.format('%d', to_ms)
+      end
+    end
+  end
+end
+return out
