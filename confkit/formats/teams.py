@@ -189,6 +189,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         warnings += check_durations(segments, activity["precision"] + 1.0, activity["duration_name"])
         if people is not None:
             warnings += _check_people(people, segments, local, opts)
+            segments["participant_id"] = segments["participant_id"].fillna(_upn_by_person(people, segments))
     else:
         assert people is not None
         segments = _build(people, local, opts, warnings)
@@ -202,6 +203,15 @@ def read(text: Text, opts: Options) -> AttendanceReport:
     extra = {key: value for key, (value, _) in summary.items() if value.strip()}
     return make_report(opts, segments=segments, title=title, meeting_ref=ref, started_at=local.one(start),
                        ended_at=local.one(end), warnings=local.warnings + warnings, extra={"summary": extra})
+
+
+def _upn_by_person(people: dict[str, object], segments: pd.DataFrame) -> pd.Series:
+    """Section 3 has no UPN column: take each person's from section 2 (same name and e-mail)."""
+    key = people["names"]["name"].astype(str) + "\x00" + people["email"].fillna("").astype(str)
+    upn = pd.Series(people["upn"].to_numpy(), index=key.to_numpy()).replace("", pd.NA)
+    upn = upn[~upn.index.duplicated()]
+    wanted = segments["name"].astype(str) + "\x00" + segments["email"].fillna("").astype(str)
+    return pd.Series(upn.reindex(wanted.to_numpy()).to_numpy(), index=segments.index, dtype="string")
 
 
 def _check_people(people: dict[str, object], segments: pd.DataFrame, local: LocalTimes,
