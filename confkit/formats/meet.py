@@ -88,5 +88,5 @@ def read(text: Text, opts: Options) -> AttendanceReport:
     require_order(segments, opts.where, "Time exited")
     slack = precision.to_numpy() + np.where(local.has_seconds(joins) & local.has_seconds(leaves), 1, 60) + 1
     warnings += check_durations(segments, slack, "Duration")
-    return make_report(opts, segments=segments, title=title, started_at=local.one(start) if start is not None
-                       else None, warnings=local.warnings + warnings)
+    started = local.utc(start, on=day).iloc[0] if start is not None else None
+    return make_report(opts, segments=segments, title=title, started_at=started, warnings=local.warnings + warnings)
