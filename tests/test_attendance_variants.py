@@ -26,7 +26,8 @@ def error_of(data: bytes, **kwargs) -> ImportFormatError:
 
 
 @pytest.mark.parametrize(("sample", "platform"), [
-    ("zoom_2025", "zoom"), ("zoom_2025_totals", "zoom"), ("zoom_admin", "zoom"), ("zoom_cp1252", "zoom"),
+    ("zoom_webinar_2025", "zoom-webinar"), ("zoom_2025", "zoom"), ("zoom_2025_totals", "zoom"),
+    ("zoom_admin", "zoom"), ("zoom_cp1252", "zoom"),
     ("teams_2023", "teams"), ("teams_semicolon", "teams"), ("teams_2020", "teams"), ("teams_2021", "teams"),
     ("teams_live", "teams-live"), ("meet", "meet"), ("webex", "webex"),
 ])
@@ -99,6 +100,34 @@ def test_zoom_duration_disagreement_is_a_warning_naming_the_line():
     assert len(report.warnings) == 1 and report.warnings[0].startswith("line 2:")
     # Zoom rounds up: 41 min 50 s shown as 42 is no disagreement (checked in the sample itself)
     assert read_attendance(s.ZOOM_2025, tz="UTC").warnings == ()
+
+
+def test_zoom_webinar_newer_layout():
+    report = read_attendance(s.ZOOM_WEBINAR_2025, tz="Asia/Tokyo")
+    assert report.title == "Spring Talk" and report.meeting_ref == "812 3456 7890"
+    assert report.started_at == utc("2025-03-13 09:00")  # 06:00 PM JST
+    assert report.extra["summary"]["registered"] == "3"
+    seg = report.segments
+    assert seg["name"].tolist() == ["Hana Host", "Pat Panel", "Ann Lee"]
+    assert seg["original_name"].tolist()[1] == "Patricia Panel"
+    assert seg["role"].tolist() == ["host", "panelist", "attendee"]
+    assert seg["guest"].tolist() == [False, False, False]
+    assert seg["joined_at"].iloc[2] == utc("2025-03-13 09:01")
+    assert seg["left_at"].iloc[2] == utc("2025-03-13 10:29:10")
+    no_shows = report.extra["no_shows"]
+    assert no_shows["email"].tolist() == ["bo@example.org"] and no_shows["line"].tolist() == [14]
+    assert report.warnings == ()
+
+
+def test_unreadable_reported_duration_is_a_warning():
+    report = read_attendance(s.ZOOM_2025.replace(b",42,", b",forty-two,"), tz="UTC")
+    assert report.warnings == ("line 2: Duration (Minutes) 'forty-two' is not a duration; not checked",)
+    assert pd.isna(report.segments["duration_reported"].iloc[0])
+
+
+def test_header_only_report_says_it_is_empty():
+    report = read_attendance(s.ZOOM_2025.split(b"\n")[0] + b"\n", tz="UTC")
+    assert report.segments.empty and report.warnings == ("the report has no attendance rows",)
 
 
 # --- Teams ----------------------------------------------------------------------------

@@ -81,7 +81,8 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         for i in np.flatnonzero(overnight.to_numpy())[:5]:
             warnings.append(f"line {int(table.lines[i])}: exited before joining on the same day; read as the "
                             "next day (the meeting passed midnight)")
-    reported, precision = parse_durations(table.values(table.column("duration")), bare_unit="min")
+    reported, precision = parse_durations(table.values(table.column("duration")), bare_unit="min",
+                                          lines=table.lines, column="Duration", warnings=warnings)
     segments = frame(name=names["name"], email=table.values(table.column("email")), joined_at=joined,
                      left_at=left, line=table.lines, display_name=raw,
                      guest=names["guest_suffix"].where(names["guest_suffix"]), duration_reported=reported)

@@ -28,7 +28,6 @@ from .segments import (
     pair_events,
     parse_durations,
     require_order,
-    unreadable_durations,
 )
 from .sniff import Text
 from .table import Rows, Table, key_values, split_rows
@@ -133,8 +132,8 @@ def _build(part: dict[str, object], local: LocalTimes, opts: Options,
                         "left_at is empty")
     keep = (~no_join).to_numpy()
     names = part["names"]
-    reported, precision = parse_durations(part["duration"], bare_unit="s")
-    warnings += unreadable_durations(part["duration"], reported, table.lines, part["duration_name"])
+    reported, precision = parse_durations(part["duration"], bare_unit="s", lines=table.lines,
+                                          column=part["duration_name"], warnings=warnings)
     segments = frame(
         name=names["name"][keep], email=part["email"][keep], joined_at=local.utc(part["join"])[keep],
         left_at=local.utc(part["leave"])[keep], line=table.lines[keep], display_name=part["raw"][keep],
