@@ -147,6 +147,12 @@ def test_teams_2023_native_utf16_quoted_dates_and_broken_row():
     assert report.warnings == ("line 18: a row with a leave time but no join time; skipped",)
 
 
+def test_teams_no_break_space_before_pm():
+    text = codecs.decode(s.TEAMS_2021[2:], "utf-16-le").replace(" AM", "\u202fAM")
+    report = read_attendance(s.utf16le(text.replace("\r\n", "\n")), tz="Europe/Paris")
+    assert report.segments["joined_at"].iloc[0] == utc("2022-04-13 05:56:32")
+
+
 def test_teams_section_two_sum_disagreement_is_a_warning():
     data = s.utf16le(codecs.decode(s.TEAMS_2023[2:], "utf-16-le").replace("\r\n", "\n")
                      .replace("\t3m 30s\t", "\t9m 30s\t"))
