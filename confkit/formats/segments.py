@@ -133,7 +133,8 @@ def parse_durations(values: pd.Series, *, bare_unit: str = "min", lines: np.ndar
     text = values.fillna("").astype(str).str.strip()
     bare = pd.to_numeric(text, errors="coerce")
     wordy = bare.isna() & ~text.isin(MISSING)
-    parts = text[wordy].str.extract(_DURATION).reindex(text.index)
+    wordy_text = text[wordy]
+    parts = wordy_text.where(wordy_text.str.len() <= 40, "?").str.extract(_DURATION).reindex(text.index)
     parts["bare"] = parts["bare"].where(bare.isna(), bare)
     num = {key: pd.to_numeric(parts[key], errors="coerce") for key in parts.columns}
     seconds = (num["h"].fillna(0) * 3600 + num["m"].fillna(0) * 60 + num["s"].fillna(0))

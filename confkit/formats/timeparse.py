@@ -216,7 +216,9 @@ class LocalTimes:
                 second = _exact(text, rest, day_first)
                 rest &= second.isna()
             seconds[present & ~rest] = "%S" in month_first
-        parts = text[rest].str.extract(_STAMP) if rest.any() else _STAMP_EMPTY
+        # Longer text is no date-time; the cap keeps the regular expression linear.
+        odd = text[rest]
+        parts = odd.where(odd.str.len() <= 64, "?").str.extract(_STAMP) if rest.any() else _STAMP_EMPTY
         has_date = parts["a"].notna() | parts["mon"].notna() | parts["mon2"].notna()
         ok = parts["H"].notna() & (True if self.time_only else has_date)
         if not ok.all():
