@@ -251,6 +251,15 @@ def test_meet_past_midnight():
     assert any(w.startswith("line 3:") for w in report.warnings)
 
 
+def test_meet_full_date_times_need_no_date_and_must_be_in_order():
+    data = s.MEET.replace(b"10:02 AM,11:07 AM", b"10/14/2021 10:02 AM,10/14/2021 11:07 AM").replace(
+        b"10:15 AM,11:00 AM", b"10/14/2021 10:15 AM,10/14/2021 11:00 AM")
+    assert read_attendance(data, tz="UTC").segments["left_at"].iloc[1] == utc("2021-10-14 11:00")
+    backwards = data.replace(b"10/14/2021 11:00 AM", b"10/14/2021 10:00 AM")
+    error = error_of(backwards)
+    assert error.line == 3 and error.column == "Time exited"
+
+
 def test_webex_report_needs_the_date_order():
     assert "dayfirst" in str(error_of(s.WEBEX))
     report = read_attendance(s.WEBEX, tz="America/New_York", dayfirst=False)

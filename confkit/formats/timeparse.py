@@ -338,6 +338,10 @@ class LocalTimes:
                                     value=str(col.values.iloc[at]))
         return stamps
 
+    def dateless(self, handle: int) -> pd.Series:
+        """True where the value is a time of day without a date."""
+        return self._columns[handle].dateless
+
     def has_seconds(self, handle: int) -> pd.Series:
         """True where the value gave seconds (minute-precision times need more slack)."""
         return self._columns[handle].seconds
