@@ -303,7 +303,8 @@ ZOOM_HEAD = b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Min
 
 
 @pytest.mark.parametrize(("row", "line", "column", "value", "words"), [
-    (b"A,a@x.org,11/19/2021 10:00:00 AM,11/19/2021 09:00:00 AM,1,No", 2, "Leave Time", None, "before the join"),
+    (b"A,a@x.org,11/19/2021 10:00:00 AM,11/19/2021 09:00:00 AM,1,No", 2, "Leave Time", "11/19/2021 09:00:00 AM",
+     "before the join"),
     (b"A,a@x.org,11/19/2021 10:00:00 AM,the end,1,No", 2, "Leave Time", "the end", "expected a date"),
     (b"A,a@x.org,11/31/2021 10:00:00 AM,11/19/2021 10:00:00 AM,1,No", 2, "Join Time", "11/31/2021 10:00:00 AM",
      "not a valid date"),

@@ -87,7 +87,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
     segments = frame(name=names["name"], email=table.values(table.column("email")), joined_at=joined,
                      left_at=left, line=table.lines, display_name=raw,
                      guest=names["guest_suffix"].where(names["guest_suffix"]), duration_reported=reported)
-    require_order(segments, opts.where, "Time exited")
+    require_order(segments, opts.where, "Time exited", table.values(leave_col))
     slack = precision.to_numpy() + np.where(local.has_seconds(joins) & local.has_seconds(leaves), 1, 60) + 1
     warnings += check_durations(segments, slack, "Duration")
     started = local.utc(start, on=day).iloc[0] if start is not None else None

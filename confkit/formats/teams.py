@@ -162,7 +162,7 @@ def _build(part: _Part, local: LocalTimes, opts: Options,
         role=part.role[keep], guest=names["guest_suffix"].where(names["guest_suffix"])[keep],
         duration_reported=reported[keep], participant_id=part.upn[keep],
     )
-    require_order(segments, opts.where, "Leave Time")
+    require_order(segments, opts.where, "Leave Time", leaves[keep])
     part.precision = precision[keep].to_numpy()
     return segments
 

@@ -86,6 +86,7 @@ class _Section:
     email: pd.Series
     join: int
     leave: int
+    leaves: pd.Series  # the leave cells as written
     no_show: pd.Series
     guest: pd.Series
     reported: pd.Series
@@ -112,7 +113,7 @@ def _segments(section: _Section, local: LocalTimes, opts: Options, warnings: lis
         guest=section.guest[shown], duration_reported=section.reported[shown],
         section=pd.Series([section.name] * count, dtype=object), country=section.country[shown],
     )
-    require_order(part, opts.where, "Leave Time")
+    require_order(part, opts.where, "Leave Time", section.leaves[shown])
     slack = minute_slack(local, section.join, section.leave)[shown]
     warnings += check_durations(part, slack, "Time in Session (minutes)")
     return part
@@ -152,5 +153,5 @@ def _section(rows: Rows, header: int, end: int, name: str, role: str | None,
     guest = yes_no(table.values(table.column("is guest"))).mask(names["guest_suffix"], True)
     return _Section(name=name, role=role, lines=table.lines, names=names, display=display,
                     email=table.values(table.column("email")), join=local.add("Join Time", joins, table.lines),
-                    leave=local.add("Leave Time", leaves, table.lines), no_show=no_show, guest=guest,
+                    leave=local.add("Leave Time", leaves, table.lines), leaves=leaves, no_show=no_show, guest=guest,
                     reported=reported, country=table.values(table.column("country/region name")))
