@@ -62,14 +62,20 @@ def frame(*, name: pd.Series, joined_at: pd.Series, left_at: pd.Series, line: np
     n = len(name)
     index = pd.RangeIndex(n)
 
+    missing = set(MISSING)
+
     def text(values: object) -> pd.Series:
+        """Text as the ``string`` dtype, the exports' "no value" markers as <NA>."""
         if values is None:
-            return pd.Series([pd.NA] * n, index=index, dtype="string")
-        series = pd.Series(np.asarray(values, dtype=object), index=index).astype("string")
-        return series.mask(series.isin(MISSING))
+            return pd.Series(pd.array([pd.NA] * n, dtype="string"), index=index)
+        if isinstance(values, pd.Series) and getattr(values.dtype, "na_value", None) is pd.NA:
+            return values.set_axis(index)  # already clean
+        cells = np.asarray(values, dtype=object)
+        return pd.Series(pd.array([None if v is None or v in missing else v for v in cells], dtype="string"),
+                         index=index)
 
     columns: dict[str, object] = {
-        "name": pd.Series(np.asarray(name, dtype=object), index=index).astype("string").fillna(""),
+        "name": text(name).fillna(""),
         "email": text(email),
         "joined_at": _stamps(joined_at, index),
         "left_at": _stamps(left_at, index),
