@@ -16,8 +16,8 @@ from .model import AttendanceReport
 from .timeparse import MISSING, UTC_DTYPE
 
 # Columns after model.SEGMENT_COLUMNS, in this order; every reader fills all of them.
-EXTRA_COLUMNS = ("display_name", "original_name", "role", "guest", "in_waiting_room", "duration_reported",
-                 "device", "participant_id")
+EXTRA_COLUMNS = ("display_name", "original_name", "role", "guest", "in_waiting_room", "duration",
+                 "duration_reported", "device", "participant_id")
 
 ROLES = {"host": "host", "co-host": "host", "cohost": "host", "panelist": "panelist", "attendee": "attendee",
          "organizer": "organizer", "organiser": "organizer", "presenter": "presenter",
@@ -89,6 +89,8 @@ def frame(*, name: pd.Series, joined_at: pd.Series, left_at: pd.Series, line: np
         elif column == "in_waiting_room":
             columns[column] = pd.Series(False if values is None else np.asarray(values, dtype=bool), index=index,
                                         dtype=bool)
+        elif column == "duration":
+            columns[column] = columns["left_at"] - columns["joined_at"]  # type: ignore[operator]
         elif column == "duration_reported":
             columns[column] = pd.Series(pd.NaT if values is None else np.asarray(values), index=index,
                                         dtype="timedelta64[ns]")
