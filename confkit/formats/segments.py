@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import ImportFormatError
 from .model import AttendanceReport
-from .timeparse import MISSING, UTC_DTYPE
+from .timeparse import MISSING, UTC_DTYPE, as_text
 
 # Columns after model.SEGMENT_COLUMNS, in this order; every reader fills all of them.
 EXTRA_COLUMNS = ("display_name", "original_name", "role", "guest", "in_waiting_room", "duration",
@@ -112,13 +112,14 @@ def _stamps(values: pd.Series, index: pd.RangeIndex) -> pd.Series:
     return series.astype(UTC_DTYPE)
 
 
+_TRUTH = {**dict.fromkeys(("yes", "y", "true", "1", "ja", "sim", "oui", "sí", "si"), True),
+          **dict.fromkeys(("no", "n", "false", "0", "nein", "não", "nao", "non"), False)}
+
+
 def yes_no(values: pd.Series) -> pd.Series:
     """``Yes``/``No`` (``Y``/``N``, true/false) cells as nullable booleans."""
-    lowered = values.fillna("").astype(str).str.strip().str.lower()
-    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    out[lowered.isin(("yes", "y", "true", "1", "ja", "sim", "oui", "sí", "si"))] = True
-    out[lowered.isin(("no", "n", "false", "0", "nein", "não", "nao", "non"))] = False
-    return out
+    truth = [_TRUTH.get(cell.lower()) for cell in as_text(values).to_numpy(dtype=object)]
+    return pd.Series(pd.array(truth, dtype="boolean"), index=values.index)
 
 
 _DURATION = re.compile(r"""
@@ -138,7 +139,7 @@ def parse_durations(values: pd.Series, *, bare_unit: str = "min", lines: np.ndar
     (60 when it gives no seconds). Missing values are NaT; so are unreadable ones,
     which add a warning naming the line to ``warnings`` (they are only a cross-check,
     so the rows stay)."""
-    text = values.fillna("").astype(str).str.strip()
+    text = as_text(values)
     bare = pd.to_numeric(text, errors="coerce")
     wordy = bare.isna() & ~text.isin(MISSING)
     wordy_text = text[wordy]
