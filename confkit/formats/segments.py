@@ -140,23 +140,25 @@ def parse_durations(values: pd.Series, *, bare_unit: str = "min", lines: np.ndar
     which add a warning naming the line to ``warnings`` (they are only a cross-check,
     so the rows stay)."""
     text = as_text(values)
-    bare = pd.to_numeric(text, errors="coerce")
-    wordy = bare.isna() & ~text.isin(MISSING)
-    wordy_text = text[wordy]
-    parts = wordy_text.where(wordy_text.str.len() <= 40, "?").str.extract(_DURATION).reindex(text.index)
-    parts["bare"] = parts["bare"].where(bare.isna(), bare)
-    num = {key: pd.to_numeric(parts[key], errors="coerce") for key in parts.columns}
-    seconds = (num["h"].fillna(0) * 3600 + num["m"].fillna(0) * 60 + num["s"].fillna(0))
     unit = {"min": 60, "s": 1}[bare_unit]
-    seconds = seconds.where(num["bare"].isna(), num["bare"] * unit)
-    clock = num["clock_h"].notna()
-    seconds = seconds.where(~clock, num["clock_h"] * 3600 + num["clock_m"] * 60 + num["clock_s"].fillna(0))
-    given = num["h"].notna() | num["m"].notna() | num["s"].notna() | num["bare"].notna() | clock
-    precision = pd.Series(np.where(num["s"].notna() | num["clock_s"].notna() |
-                                   (num["bare"].notna() & (unit == 1)), 1, 60), index=values.index)
+    seconds = pd.to_numeric(text, errors="coerce") * unit  # bare numbers, the common case
+    precision = pd.Series(unit, index=values.index)
+    absent = text.isin(MISSING)
+    wordy = (seconds.isna() & ~absent).to_numpy()
+    if wordy.any():
+        wordy_text = text[wordy]
+        parts = wordy_text.where(wordy_text.str.len() <= 40, "?").str.extract(_DURATION)
+        num = {key: pd.to_numeric(parts[key], errors="coerce") for key in parts.columns}
+        clock = num["clock_h"].notna()
+        words = (num["h"].fillna(0) * 3600 + num["m"].fillna(0) * 60 + num["s"].fillna(0))
+        words = words.where(~clock, num["clock_h"] * 3600 + num["clock_m"] * 60 + num["clock_s"].fillna(0))
+        given = num["h"].notna() | num["m"].notna() | num["s"].notna() | num["bare"].notna() | clock
+        seconds[wordy] = words.where(given).to_numpy()
+        precision[wordy] = np.where(num["s"].notna() | num["clock_s"].notna(), 1, 60)
+    given = seconds.notna()
     parsed = pd.to_timedelta(seconds.where(given), unit="s")
     if warnings is not None and lines is not None:
-        bad = (~text.isin(MISSING) & parsed.isna()).to_numpy()
+        bad = (~absent & parsed.isna()).to_numpy()
         warnings += [f"line {int(lines[i])}: {column} {text.iloc[i]!r} is not a duration; not checked"
                      for i in np.flatnonzero(bad)[:5]]
     return parsed, precision

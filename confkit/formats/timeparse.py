@@ -110,7 +110,7 @@ def as_text(values: pd.Series) -> pd.Series:
     """Cells as stripped ``str`` with "" for missing (NaN-based, so masks are plain bool)."""
     cells = values.to_numpy(dtype=object)
     return pd.Series([cell.strip() if type(cell) is str else "" if pd.isna(cell) else str(cell).strip()
-                      for cell in cells], index=values.index, dtype=str)
+                      for cell in cells], index=values.index, dtype=object)
 
 
 _DIRECTIVES = {"a": ("%m", "%d"), "b": ("%d", "%m"), "md": "%d", "dm": "%d", "my": "%Y", "my2": "%Y",
