@@ -18,6 +18,7 @@ from .errors import (
     ServerError,
     UserNotFoundError,
 )
+from .formats import ChatLog, read_chat
 from .models import (
     ActiveMeeting,
     Event,
@@ -38,6 +39,7 @@ __all__ = [
     "AlreadyJoinedError",
     "ConferenceApp",
     "ConfkitConnectionError",
+    "ChatLog",
     "ConfkitError",
     "Event",
     "EventType",
@@ -57,5 +59,6 @@ __all__ = [
     "ServerError",
     "User",
     "UserNotFoundError",
+    "read_chat",
     "system_clock",
 ]
