@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from ..errors import ImportFormatError, InvalidInputError
+from ..validate import aware
 from .model import ChatKind, ChatLog
 from .sniff import Source, Text, load
 
@@ -178,17 +179,11 @@ def _need_tz(text: Text, tz: str | None) -> str:
     return tz
 
 
-def _aware(start: datetime) -> datetime:
-    if not isinstance(start, datetime) or start.tzinfo is None or start.utcoffset() is None:
-        raise InvalidInputError(f"start must be a timezone-aware datetime, got {start!r}")
-    return start.astimezone(timezone.utc)
-
-
 def _cloud_start(text: Text, start: datetime | None, tz: str | None) -> datetime:
     if tz is not None:
         _zone(tz)
     if start is not None:
-        return _aware(start)
+        return aware(start, "start")
     found = _GMT_NAME.search(PurePath(text.name).name) if text.name else None
     if found:
         try:
@@ -211,7 +206,7 @@ def _local_date(text: Text, day: Date | str | None, start: datetime | None, tz: 
     if day is not None:
         raise InvalidInputError(f"date must be a date or 'YYYY-MM-DD', got {day!r}")
     if start is not None:
-        return _aware(start).astimezone(_zone(tz)).date()
+        return aware(start, "start").astimezone(_zone(tz)).date()
     folder = PurePath(text.name).parent.name if text.name else ""
     found = _FOLDER_DATE.match(folder)
     if found:
