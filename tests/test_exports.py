@@ -139,3 +139,44 @@ def test_times_are_written_to_the_second():
                              "left_at": [at(14, 1) + timedelta(milliseconds=1)]})
     lines = zoom_participants(tiny(segments=segments), "UTC").decode("utf-8-sig").split("\r\n")
     assert lines[4] == "Ann,,03/05/2024 02:00:00 PM,03/05/2024 02:01:00 PM,1,Yes"
+
+
+# -- a stored instance ------------------------------------------------------------------------
+def test_instance_data_reads_a_stored_instance(app, clock):
+    from clockwork import T0
+
+    from confkit.errors import NotFoundError
+    from confkit.exports import instance_data
+
+    app.add_user(1, "Ann", 30, "female", "ann@example.com")
+    app.add_user(2, "Ben", 40, "male", "ben@example.com")
+    app.add_meeting(7, "Seminar", "weekly", is_public=True)
+    app.add_instance(7, 1, T0, T0 + timedelta(minutes=30))
+    app.add_instance(7, 2, T0 + timedelta(days=7), T0 + timedelta(days=7, minutes=30))
+    app.join_meeting(1, 7)                       # T0
+    clock.advance(minutes=2)
+    app.join_meeting(2, 7)                       # T0 + 2 min
+    clock.advance(minutes=1)
+    app.post_message(2, 7, "hello")              # T0 + 3 min
+    clock.advance(minutes=7)
+    app.leave_meeting(2, 7)                      # T0 + 10 min
+    clock.advance(minutes=5)
+    app.join_meeting(2, 7)                       # T0 + 15 min, a reconnect
+    clock.advance(minutes=20)                    # T0 + 35 min: the instance ended at T0 + 30 min
+    data = instance_data(app, 7, 1)
+    assert (data.title, data.meeting_ref) == ("Seminar", "7")
+    assert (data.started_at, data.ended_at) == (T0, T0 + timedelta(minutes=30))
+    seg = data.segments
+    assert list(seg["name"]) == ["Ann", "Ben", "Ben"]
+    assert list(seg["email"]) == ["ann@example.com", "ben@example.com", "ben@example.com"]
+    assert list(seg["joined_at"]) == [pd.Timestamp(T0 + timedelta(minutes=m)) for m in (0, 2, 15)]
+    assert list(seg["left_at"]) == [pd.Timestamp(T0 + timedelta(minutes=m)) for m in (30, 10, 30)]
+    msg = data.messages
+    assert list(zip(msg["sender"], msg["text"], msg["kind"])) == [("Ben", "hello", "message")]
+    assert msg["sent_at"][0] == pd.Timestamp(T0 + timedelta(minutes=3)) and msg["recipient"].isna().all()
+    assert instance_data(app, 7, 2).segments.empty
+    lines = zoom_participants(data, "UTC").decode("utf-8-sig").split("\r\n")
+    assert lines[1] == "7,Seminar,01/07/2030 09:00:00 AM,01/07/2030 09:30:00 AM,,30,2"
+    assert lines[5] == "Ben,ben@example.com,01/07/2030 09:02:00 AM,01/07/2030 09:10:00 AM,8,No"
+    with pytest.raises(NotFoundError, match="instance 3"):
+        instance_data(app, 7, 3)
