@@ -8,6 +8,7 @@ from .errors import (
     AlreadyJoinedError,
     ConfkitConnectionError,
     ConfkitError,
+    ImportFormatError,
     InvalidInputError,
     MeetingNotFoundError,
     NoActiveInstanceError,
@@ -18,7 +19,7 @@ from .errors import (
     ServerError,
     UserNotFoundError,
 )
-from .formats import ChatLog, read_chat
+from .formats import AttendanceReport, ChatLog, read_attendance, read_chat
 from .models import (
     ActiveMeeting,
     Event,
@@ -35,6 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActiveMeeting",
+    "AttendanceReport",
     "AlreadyExistsError",
     "AlreadyJoinedError",
     "ConferenceApp",
@@ -43,6 +45,7 @@ __all__ = [
     "ConfkitError",
     "Event",
     "EventType",
+    "ImportFormatError",
     "InvalidInputError",
     "JoinTime",
     "ManualClock",
@@ -59,6 +62,7 @@ __all__ = [
     "ServerError",
     "User",
     "UserNotFoundError",
+    "read_attendance",
     "read_chat",
     "system_clock",
 ]
