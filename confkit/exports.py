@@ -15,14 +15,14 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from .errors import InvalidInputError, NotFoundError
+from .errors import ImportFormatError, InvalidInputError, NotFoundError
 from .formats.model import ChatKind
+from .formats.timeparse import resolve_tz
 from .validate import aware
 
 if TYPE_CHECKING:
@@ -57,11 +57,14 @@ class MeetingData:
 
 
 # -- shared helpers ----------------------------------------------------------------------
-def _zone(tz: str) -> ZoneInfo:
+def _zone(tz: str | tzinfo) -> tzinfo:
+    """The zone to write local times in; the writers need one named, never the machine's."""
+    if tz is None:
+        raise InvalidInputError("tz is required: the zone the platform writes local times in")
     try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidInputError(f"unknown time zone {tz!r}: expected an IANA name like 'Europe/Berlin'") from None
+        return resolve_tz(tz)[0]
+    except ImportFormatError as exc:
+        raise InvalidInputError(str(exc)) from None
 
 
 def _need(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -70,7 +73,7 @@ def _need(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise InvalidInputError(f"{what} lacks the column(s) {', '.join(missing)}")
 
 
-def _local(value: datetime | pd.Timestamp, zone: ZoneInfo, what: str) -> datetime:
+def _local(value: datetime | pd.Timestamp, zone: tzinfo, what: str) -> datetime:
     """``value`` in ``zone``, to the whole second (the platforms write no fractions)."""
     moment = aware(pd.Timestamp(value).to_pydatetime(), what)
     return moment.replace(microsecond=0).astimezone(zone)
@@ -111,7 +114,7 @@ def _zoom_minutes(start: datetime, end: datetime) -> int:
     return math.ceil(_seconds(start, end) / 60)
 
 
-def zoom_participants(meeting: MeetingData, tz: str) -> bytes:
+def zoom_participants(meeting: MeetingData, tz: str | tzinfo) -> bytes:
     """The Zoom web portal's "Participants" report exported with meeting data:
     UTF-8 with BOM, CRLF, the meeting block, an empty line, one row per segment.
     Times are local to ``tz`` as ``MM/DD/YYYY hh:mm:ss AM``; durations are whole
@@ -173,7 +176,7 @@ def _teams_row(cells: Sequence[object], width: int | None = None) -> str:
     return "\t".join(cells) + "\r\n"
 
 
-def teams_report(meeting: MeetingData, tz: str) -> bytes:
+def teams_report(meeting: MeetingData, tz: str | tzinfo) -> bytes:
     """The Teams attendance report in its 2022+ layout: UTF-16 LE with BOM, TAB
     separated, CRLF, sections ``1. Summary``, ``2. Participants`` (one row per
     person; In-Meeting Duration is the sum of that person's segments) and ``3.
@@ -238,7 +241,7 @@ def _chat_body(row: pd.Series) -> str:
     return text
 
 
-def zoom_chat(meeting: MeetingData, tz: str) -> bytes:
+def zoom_chat(meeting: MeetingData, tz: str | tzinfo) -> bytes:
     """The chat as Zoom's "Save chat" writes it since 2023: UTF-8, one header
     ``HH:MM:SS From <sender> to <recipient>:`` (``Everyone``, or the person a direct
     message went to) and the text on TAB-indented lines. Times of day are local to ``tz``."""

@@ -21,7 +21,7 @@ from confkit.exports import MeetingData, teams_report, zoom_chat, zoom_participa
 
 OUT = Path(__file__).resolve().parent / "exports"
 
-# -- Zoom: DATA 101, a weekly class, four Tuesdays, 10:00-11:30 in New York ----------------
+# -- Zoom: DATA 101, a class on Tuesdays and Thursdays, four sessions, 10:00-11:30 in New York --
 ZOOM_TZ = "America/New_York"
 ZOOM_ID = "84512390476"
 ZOOM_TITLE = "DATA 101 Intro to Data Analysis"
@@ -44,7 +44,7 @@ GUEST_ALEX = "Alex Morgan*"  # the second Alex Morgan: a guest without e-mail (s
 
 # session date -> (meeting start, meeting end, segments as (who, joined, left) in local time)
 SESSIONS = {
-    date(2025, 9, 2): ("09:55:12", "11:31:40", [
+    date(2025, 10, 14): ("09:55:12", "11:31:40", [
         ("Maya Okafor", "09:55:12", "11:31:40"),
         ("Liam Becker", "09:58:03", "11:30:12"),
         ("Sofia Ramirez", "09:59:47", "11:30:05"),
@@ -57,7 +57,7 @@ SESSIONS = {
         ("Priya Shah", "10:15:02", "11:05:33"),
         ("Noah Kim", "10:38:20", "11:30:09"),  # reconnect after 28 s
     ]),
-    date(2025, 9, 9): ("09:57:40", "11:30:44", [
+    date(2025, 10, 16): ("09:57:40", "11:30:44", [
         ("Maya Okafor", "09:57:40", "11:30:44"),
         ("Sofia Ramirez", "09:59:02", "11:30:10"),
         ("Liam Becker", "09:59:30", "11:30:03"),
@@ -69,7 +69,7 @@ SESSIONS = {
         ("Ethan Brooks", "10:04:09", "11:30:00"),
         ("Aisha Patel", "10:12:48", "10:47:15"),  # phone, while the laptop stays in
     ]),
-    date(2025, 9, 16): ("09:56:05", "11:32:12", [
+    date(2025, 10, 21): ("09:56:05", "11:32:12", [
         ("Maya Okafor", "09:56:05", "11:32:12"),
         ("Priya Shah", "09:59:02", "11:30:00"),
         ("Sofia Ramirez", "09:59:58", "11:30:04"),
@@ -80,7 +80,7 @@ SESSIONS = {
         ("Alex Morgan", "10:02:36", "11:29:47"),
         ("Ethan Brooks", "10:26:41", "11:30:03"),  # 26 minutes late
     ]),
-    date(2025, 9, 23): ("09:58:30", "11:30:58", [
+    date(2025, 10, 23): ("09:58:30", "11:30:58", [
         ("Maya Okafor", "09:58:30", "11:30:58"),
         ("Liam Becker", "09:59:12", "11:30:05"),
         ("Alex Morgan", "09:59:40", "11:30:02"),
@@ -97,7 +97,7 @@ SESSIONS = {
 # session date -> chat lines: (time, sender, recipient or None, kind, text, replied/reacted-to text)
 WELCOME = "Welcome to DATA 101! Slides are on the course page."
 DUE = "Is the first assignment due Friday?"
-THANKS = "Thanks, see you next week!"
+THANKS = "Thanks, see you Thursday!"
 LEAVING = "I need to leave at 10:45 for a lab, sorry"
 DROPNA = "What does dropna(how='all') do?"
 VISITING = "Hi all, I'm visiting from the Statistics department."
@@ -105,7 +105,7 @@ LINK = "https://example.edu/data101/week3.ipynb"
 GROUPS = "Project groups are in the spreadsheet."
 WHICH = "Which group am I in? I'm listed as Thomas."
 CHATS = {
-    date(2025, 9, 2): [
+    date(2025, 10, 14): [
         ("10:02:10", "Maya Okafor", None, "message", WELCOME, None),
         ("10:03:05", "Liam Becker", None, "message", "Good morning!", None),
         ("10:03:40", "Sofia Ramirez", None, "reaction", "\U0001f44b", WELCOME),
@@ -116,7 +116,7 @@ CHATS = {
         ("11:28:00", "Aisha Patel", None, "message", THANKS, None),
         ("11:28:05", "Maya Okafor", None, "reaction", "\u2764\ufe0f", THANKS),
     ],
-    date(2025, 9, 9): [
+    date(2025, 10, 16): [
         ("10:05:00", "Maya Okafor", None, "message", "Today: data cleaning with pandas.", None),
         ("10:12:55", "Aisha Patel", None, "message", "joined from my phone too, laptop mic is flaky", None),
         ("10:30:12", "Chloe Martin", None, "message", LEAVING, None),
@@ -127,7 +127,7 @@ CHATS = {
         ("10:51:30", "Ethan Brooks", None, "reply", "It drops rows where every value is missing.", DROPNA),
         ("11:29:00", "Maya Okafor", None, "message", "Homework 2 is posted.", None),
     ],
-    date(2025, 9, 16): [
+    date(2025, 10, 21): [
         ("10:01:00", "Maya Okafor", None, "message", "Quiz at the end of class today.", None),
         ("10:05:00", "Priya Shah", None, "message", VISITING, None),
         ("10:05:20", "Maya Okafor", None, "reply", "Welcome, Priya!", VISITING),
@@ -137,7 +137,7 @@ CHATS = {
         ("10:45:30", "Noah Kim", None, "message", LINK, None),
         ("10:45:40", "Sofia Ramirez", None, "reaction", "\U0001f64f\U0001f3fd", LINK),
     ],
-    date(2025, 9, 23): [
+    date(2025, 10, 23): [
         ("10:02:00", "Alex Morgan", None, "message", "Morning everyone", None),
         ("10:03:10", GUEST_ALEX, None, "message",
          "Ha, there are two of us! I'm Alex from the admissions office, just observing.", None),

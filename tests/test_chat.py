@@ -68,8 +68,8 @@ def test_new_chat_experience_test_zoom_chat():
     assert list(removed["reply_to"].fillna("-")) == ["-", "Good morning folks"]
     assert m["text"][1] == "\U0001f44d\U0001f3fb"  # "add 👍🏻": the skin tone is kept
     wave = m.iloc[13]
-    assert (wave["sender"], wave["pronouns"], wave["text"], wave["reply_to"]) == (
-        "Charlie Barlie", "she/her", "\U0001f44b", "Good morning folks")
+    assert (wave["sender"], wave["display_name"], wave["text"], wave["reply_to"]) == (
+        "Charlie Barlie", "Charlie Barlie (she/her)", "\U0001f44b", "Good morning folks")
     reply = m.iloc[11]
     assert (reply["sender"], reply["kind"], reply["text"], reply["reply_to"]) == (
         "Diane Smith", "reply", "Hello there, Jack!", "Hello world, this me...")
@@ -173,18 +173,38 @@ def test_cloud_chat_without_start_asks_for_it():
     assert info.value.file.endswith("meeting001_chat.txt")
 
 
-def test_wall_clock_chat_without_date_or_tz_asks_for_them():
+def test_wall_clock_chat_without_date_asks_for_it():
     with pytest.raises(ImportFormatError, match="date="):
         read_chat(fixture("zoom/zoom-chat-2.txt"), tz="UTC")
-    with pytest.raises(ImportFormatError, match="tz="):
-        read_chat(fixture("zoom/zoom-chat-2.txt"), date=date(2021, 3, 1))
+
+
+def test_without_tz_the_machines_zone_is_used(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    log = read_chat(fixture("zoom/zoom-chat-2.txt"), date=date(2021, 3, 1))
+    assert log.tz == "Asia/Kolkata"
+    assert log.messages["sent_at"][0] == utc(2021, 3, 1, 3, 29, 2)  # 08:59:02 IST (UTC+5:30)
+
+
+def test_wall_clock_date_from_start():
+    start = datetime(2021, 3, 1, 23, 30, tzinfo=UTC)  # 2 March in Tokyo
+    log = read_chat(fixture("zoom/zoom-chat-2.txt"), tz="Asia/Tokyo", start=start)
+    assert log.messages["sent_at"][0] == utc(2021, 3, 1, 23, 59, 2)
+
+
+def test_a_time_skipped_by_daylight_saving_is_noted():
+    data = b"02:30:00 From  Ann  to  Everyone:\n\tthis hour does not exist in Berlin on 31 March 2024\n"
+    log = read_chat(data, tz="Europe/Berlin", date=date(2024, 3, 31))
+    assert log.messages["sent_at"][0] == utc(2024, 3, 31, 1, 0, 0)  # moved to 03:00 CEST
+    assert len(log.warnings) == 1 and "line 1" in log.warnings[0]
 
 
 def test_bad_arguments():
     with pytest.raises(InvalidInputError, match="aware"):
         read_chat(b"00:00:01\tAnn:\thi\n", start=datetime(2024, 1, 1))
-    with pytest.raises(InvalidInputError, match="time zone"):
+    with pytest.raises(ImportFormatError, match="time zone"):
         read_chat(b"10:00:00 From  Ann  to  Everyone:\n\thi\n", tz="Mars/Olympus", date=date(2024, 1, 1))
+    with pytest.raises(ImportFormatError, match="date="):
+        read_chat(b"10:00:00 From  Ann  to  Everyone:\n\thi\n", tz="UTC", date="1 March")
 
 
 @pytest.mark.parametrize("data, line, words", [

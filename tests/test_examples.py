@@ -37,13 +37,13 @@ def chat(day: str) -> Path:
 
 # session -> rows, kinds, messages per sender
 CHATS = {
-    "2025-09-02": (9, {"message": 6, "reply": 1, "reaction": 2, "reaction_removed": 0},
+    "2025-10-14": (9, {"message": 6, "reply": 1, "reaction": 2, "reaction_removed": 0},
                    {"Maya Okafor": 1, "Liam Becker": 1, "Noah Kim": 2, "Tom": 1, "Aisha Patel": 1}),
-    "2025-09-09": (9, {"message": 5, "reply": 1, "reaction": 2, "reaction_removed": 1},
+    "2025-10-16": (9, {"message": 5, "reply": 1, "reaction": 2, "reaction_removed": 1},
                    {"Maya Okafor": 2, "Aisha Patel": 1, "Chloe Martin": 1, "Sofia Ramirez": 1}),
-    "2025-09-16": (8, {"message": 6, "reply": 1, "reaction": 1, "reaction_removed": 0},
+    "2025-10-21": (8, {"message": 6, "reply": 1, "reaction": 1, "reaction_removed": 0},
                    {"Maya Okafor": 2, "Priya Shah": 1, "Ethan Brooks": 1, "Sofia Ramirez": 1, "Noah Kim": 1}),
-    "2025-09-23": (6, {"message": 4, "reply": 1, "reaction": 1, "reaction_removed": 0},
+    "2025-10-23": (6, {"message": 4, "reply": 1, "reaction": 1, "reaction_removed": 0},
                    {"Alex Morgan": 2, "Maya Okafor": 1, "Tom": 1}),
 }
 
@@ -59,18 +59,18 @@ def test_example_chats_read_as_described(day):
 
 
 def test_example_chat_details():
-    first = read_chat(chat("2025-09-02"), tz=ZOOM_TZ).messages
+    first = read_chat(chat("2025-10-14"), tz=ZOOM_TZ).messages
     dm = first[first["direct"]]
     assert list(zip(dm["sender"], dm["recipient"], dm["text"])) == [
         ("Tom", "Maya Okafor", "Could I get an extension?\nI'll explain after class.")]
-    assert dm["sent_at"].iloc[0] == pd.Timestamp(datetime(2025, 9, 2, 14, 41, 30, tzinfo=timezone.utc))  # EDT
+    assert dm["sent_at"].iloc[0] == pd.Timestamp(datetime(2025, 10, 14, 14, 41, 30, tzinfo=timezone.utc))  # EDT
     reply = first[first["kind"] == "reply"].iloc[0]
     assert (reply["text"], reply["reply_to"]) == ("Yes, Friday at 5 pm.", "Is the first assignm...")
-    second = read_chat(chat("2025-09-09"), tz=ZOOM_TZ).messages
+    second = read_chat(chat("2025-10-16"), tz=ZOOM_TZ).messages
     removed = second[second["kind"] == "reaction_removed"].iloc[0]
     assert (removed["sender"], removed["text"], removed["reply_to"]) == (
         "Liam Becker", "\U0001f602", "I need to leave at 1...")
-    third = read_chat(chat("2025-09-16"), tz=ZOOM_TZ).messages
+    third = read_chat(chat("2025-10-21"), tz=ZOOM_TZ).messages
     assert list(third.loc[third["direct"], "recipient"]) == ["Maya Okafor", "Ethan Brooks"]
 
 
@@ -80,12 +80,12 @@ def test_example_files_are_where_the_readme_says():
         "README.md",
         "meet/2025-11-04 09-30 Book Club.csv",
         "teams/Riverside Library renovation - kickoff - Attendance report 10-14-25.csv",
-        "zoom/2025-09-02 09.55.12 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
-        "zoom/2025-09-09 09.57.40 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
-        "zoom/2025-09-16 09.56.05 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
-        "zoom/2025-09-23 09.58.30 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
-        "zoom/participants_84512390476_2025-09-02.csv",
-        "zoom/participants_84512390476_2025-09-09.csv",
-        "zoom/participants_84512390476_2025-09-16.csv",
-        "zoom/participants_84512390476_2025-09-23.csv",
+        "zoom/2025-10-14 09.55.12 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
+        "zoom/2025-10-16 09.57.40 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
+        "zoom/2025-10-21 09.56.05 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
+        "zoom/2025-10-23 09.58.30 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
+        "zoom/participants_84512390476_2025-10-14.csv",
+        "zoom/participants_84512390476_2025-10-16.csv",
+        "zoom/participants_84512390476_2025-10-21.csv",
+        "zoom/participants_84512390476_2025-10-23.csv",
     ]

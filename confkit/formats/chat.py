@@ -12,18 +12,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date as Date
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import PurePath
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 
-from ..errors import ImportFormatError, InvalidInputError
+from ..errors import ImportFormatError
 from ..validate import aware
 from .model import ChatKind, ChatLog
+from .names import clean_name
 from .sniff import Source, Text, load
-
-TS = "datetime64[ns, UTC]"
+from .timeparse import UTC_DTYPE as TS
+from .timeparse import parse_day, resolve_tz, to_utc
 
 _TIME = r"(?P<time>\d{1,3}):(?P<minute>\d{2}):(?P<second>\d{2})"
 # Local save: "09:00:39 From Linda X to Everyone : text" (2020) or a header ending in
@@ -33,7 +34,6 @@ _LOCAL = re.compile(_TIME + r"[ \t]+From[ \t]+(?P<rest>.*)$")
 _CLOUD = re.compile(_TIME + r"\t(?P<sender>[^\t]*?):\t(?P<text>.*)$")
 _STARTS_WITH_TIME = re.compile(r"\d{1,3}:\d{2}:\d{2}[ \t]")
 _DIRECT = re.compile(r"[ \t]*\((?:Direct Message|Privately)\)$")
-_PRONOUNS = re.compile(r"[ \t]+\((?P<pronouns>[A-Za-z]+(?:/[A-Za-z]+)+)\)$")
 _REACTED = re.compile(r'Reacted to "(?P<target>.*)" with (?P<emoji>\S+)')
 _REMOVED = re.compile(r'Removed a (?P<emoji>\S+) reaction from "(?P<target>.*)"')
 _BARE = re.compile(r"(?P<verb>add|remove) (?P<emoji>\S+)")
@@ -56,20 +56,22 @@ class _Draft:
     body: list[str]
 
 
-def read_chat(source: Source, *, tz: str | None = None, date: Date | str | None = None,
+def read_chat(source: Source, *, tz: str | tzinfo | None = None, date: Date | str | None = None,
               start: datetime | None = None) -> ChatLog:
     """Read a saved Zoom chat into a ``ChatLog`` whose times are UTC.
 
-    A local save holds times of day only: give ``date=`` (the meeting's date) and
-    ``tz=`` (the zone of the machine that saved it), unless the file sits in the
-    folder Zoom made for it (``YYYY-MM-DD HH.MM.SS Topic``), whose name gives the
-    date. Times that go back across midnight move to the next day. A cloud-recording
-    chat holds offsets from the recording's start: give ``start=`` (an aware
-    datetime), unless the file name carries it (``GMTYYYYMMDD-HHMMSS``, UTC).
+    A local save holds times of day only: give ``date=`` (the meeting's date) unless
+    the file sits in the folder Zoom made for it (``YYYY-MM-DD HH.MM.SS Topic``),
+    whose name gives the date; ``tz=`` is the zone of the machine that saved it (as
+    in ``read_attendance``: None = this machine's zone). Times that go back across
+    midnight move to the next day. A cloud-recording chat holds offsets from the
+    recording's start: give ``start=`` (an aware datetime), unless the file name
+    carries it (``GMTYYYYMMDD-HHMMSS``, UTC).
 
     ``messages`` has, besides the common columns: ``direct`` (a direct message),
     ``reply_to`` (the quoted start of the message replied or reacted to) and
-    ``pronouns`` (taken off the sender's name). A reaction's ``text`` is its emoji.
+    ``display_name`` (the sender as written, with pronouns or a guest suffix that
+    ``sender`` leaves out). A reaction's ``text`` is its emoji.
     """
     text = load(source)
     lines = text.lines
@@ -81,19 +83,22 @@ def read_chat(source: Source, *, tz: str | None = None, date: Date | str | None 
     head = lines[first]
     if _CLOUD.match(head):
         drafts = _parse(text, lines, first, cloud=True)
-        base, zone = _cloud_start(text, start, tz), tz or "UTC"
-        times = [base + d.offset for d in drafts]
+        zone_name = resolve_tz(tz)[1] if tz is not None else "UTC"
+        base = pd.Timestamp(_cloud_start(text, start))
+        times = pd.Series([base + d.offset for d in drafts], dtype=TS)
         warnings: list[str] = []
     elif _LOCAL.match(head):
         drafts = _parse(text, lines, first, cloud=False)
-        zone = _need_tz(text, tz)
-        day = _local_date(text, date, start, zone)
-        times, warnings = _wall_clock(drafts, day, zone)
+        zone, zone_name = resolve_tz(tz)
+        day = parse_day(date, file=text.where)
+        if day is None and start is not None:
+            day = aware(start, "start").astimezone(zone).date()
+        times, warnings = _wall_clock(drafts, day if day is not None else _folder_date(text), zone)
     else:
         raise ImportFormatError(
             "not a saved Zoom chat: expected 'HH:MM:SS From <name> to <name>:' or "
             "'HH:MM:SS<TAB><name>:<TAB><text>'", file=text.where, line=first + 1, value=head[:60])
-    return ChatLog(platform="zoom", tz=zone, messages=_frame(text, drafts, times), warnings=tuple(warnings),
+    return ChatLog(platform="zoom", tz=zone_name, messages=_frame(text, drafts, times), warnings=tuple(warnings),
                    source=text.name)
 
 
@@ -163,25 +168,7 @@ def _split_names(who: str) -> tuple[str, str | None]:
 
 
 # -- times -------------------------------------------------------------------------------
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidInputError(f"unknown time zone {tz!r}: expected an IANA name like 'Europe/Berlin'") from None
-
-
-def _need_tz(text: Text, tz: str | None) -> str:
-    if tz is None:
-        raise ImportFormatError("a saved Zoom chat holds local times of day without a zone: give tz= "
-                                "(the IANA zone of the machine that saved it, e.g. 'Europe/Berlin')",
-                                file=text.where)
-    _zone(tz)
-    return tz
-
-
-def _cloud_start(text: Text, start: datetime | None, tz: str | None) -> datetime:
-    if tz is not None:
-        _zone(tz)
+def _cloud_start(text: Text, start: datetime | None) -> datetime:
     if start is not None:
         return aware(start, "start")
     found = _GMT_NAME.search(PurePath(text.name).name) if text.name else None
@@ -195,18 +182,7 @@ def _cloud_start(text: Text, start: datetime | None, tz: str | None) -> datetime
                             file=text.where)
 
 
-def _local_date(text: Text, day: Date | str | None, start: datetime | None, tz: str) -> Date:
-    if isinstance(day, str):
-        try:
-            return Date.fromisoformat(day)
-        except ValueError:
-            raise InvalidInputError(f"date must be a date or 'YYYY-MM-DD', got {day!r}") from None
-    if isinstance(day, Date):
-        return day.date() if isinstance(day, datetime) else day
-    if day is not None:
-        raise InvalidInputError(f"date must be a date or 'YYYY-MM-DD', got {day!r}")
-    if start is not None:
-        return aware(start, "start").astimezone(_zone(tz)).date()
+def _folder_date(text: Text) -> Date:
     folder = PurePath(text.name).parent.name if text.name else ""
     found = _FOLDER_DATE.match(folder)
     if found:
@@ -219,17 +195,18 @@ def _local_date(text: Text, day: Date | str | None, start: datetime | None, tz: 
                             file=text.where)
 
 
-def _wall_clock(drafts: list[_Draft], day: Date, tz: str) -> tuple[list[datetime], list[str]]:
-    zone, days, last = _zone(tz), 0, None
-    times, warnings = [], []
+def _wall_clock(drafts: list[_Draft], day: Date, zone: tzinfo) -> tuple[pd.Series, list[str]]:
+    """Times of day on ``day`` in ``zone`` as UTC; a time far earlier than the one
+    before it is on the next day."""
+    days, last, local, warnings = 0, None, [], []
     for draft in drafts:
         if last is not None and draft.offset < last - ROLLOVER:
             days += 1
             warnings.append(f"line {draft.line}: the time went back past midnight; read as the next day")
         last = draft.offset
-        local = datetime.combine(day + timedelta(days=days), datetime.min.time()) + draft.offset
-        times.append(local.replace(tzinfo=zone).astimezone(timezone.utc))
-    return times, warnings
+        local.append(pd.Timestamp(day) + pd.Timedelta(days=days) + draft.offset)
+    utc, notes = to_utc(pd.Series(local, dtype="datetime64[ns]"), zone, np.array([d.line for d in drafts]))
+    return utc, warnings + notes
 
 
 # -- drafts to the frame -------------------------------------------------------------------
@@ -257,20 +234,19 @@ def _body(lines: list[str]) -> str:
     return "\n".join(stripped)
 
 
-def _frame(text: Text, drafts: list[_Draft], times: list[datetime]) -> pd.DataFrame:
+def _frame(text: Text, drafts: list[_Draft], times: pd.Series) -> pd.DataFrame:
     rows = []
     for draft in drafts:
         body = _body(draft.body)
         if not body:
             raise ImportFormatError("the message has no text", file=text.where, line=draft.line)
         kind, content, target = _classify(body)
-        sender, pronouns = draft.sender, None
-        if found := _PRONOUNS.search(sender):
-            sender, pronouns = sender[: found.start()], found["pronouns"]
-        rows.append((sender, draft.recipient, content, kind, draft.line, draft.direct, target, pronouns))
+        recipient = clean_name(draft.recipient)[0] if draft.recipient else None
+        rows.append((clean_name(draft.sender)[0], recipient, content, kind, draft.line, draft.direct, target,
+                     draft.sender))
     columns = list(zip(*rows)) if rows else [[]] * 8
     return pd.DataFrame({
-        "sent_at": pd.Series(pd.to_datetime(list(times), utc=True), dtype=TS),
+        "sent_at": pd.Series(times.to_numpy(), dtype=TS),
         "sender": pd.array(columns[0], dtype="string"),
         "recipient": pd.array(columns[1], dtype="string"),
         "text": pd.array(columns[2], dtype="string"),
@@ -278,5 +254,5 @@ def _frame(text: Text, drafts: list[_Draft], times: list[datetime]) -> pd.DataFr
         "line": pd.array(columns[4], dtype="Int64"),
         "direct": pd.array(columns[5], dtype="boolean"),
         "reply_to": pd.array(columns[6], dtype="string"),
-        "pronouns": pd.array(columns[7], dtype="string"),
+        "display_name": pd.array(columns[7], dtype="string"),
     })
