@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from confkit.formats import read_chat
+from confkit.formats import read_attendance, read_chat
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 EXPORTS = EXAMPLES / "exports"
@@ -89,3 +89,64 @@ def test_example_files_are_where_the_readme_says():
         "zoom/participants_84512390476_2025-10-21.csv",
         "zoom/participants_84512390476_2025-10-23.csv",
     ]
+
+
+# -- attendance, as the README's tables say -----------------------------------------------------
+ZOOM_SESSIONS = {"2025-10-14": (11, 10), "2025-10-16": (10, 9), "2025-10-21": (9, 9), "2025-10-23": (10, 10)}
+
+
+def zoom_report(day: str):
+    return read_attendance(EXPORTS / "zoom" / f"participants_84512390476_{day}.csv", tz=ZOOM_TZ)
+
+
+def people(segments: pd.DataFrame) -> int:
+    return segments["email"].fillna("name:" + segments["name"]).nunique()
+
+
+def local(stamp: pd.Timestamp, tz: str = ZOOM_TZ) -> str:
+    return stamp.tz_convert(tz).strftime("%H:%M:%S")
+
+
+@pytest.mark.parametrize("day", sorted(ZOOM_SESSIONS))
+def test_example_zoom_reports_read_as_described(day):
+    rows, count = ZOOM_SESSIONS[day]
+    report = zoom_report(day)
+    seg = report.segments
+    assert (len(seg), people(seg)) == (rows, count)
+    assert (report.title, report.meeting_ref) == ("DATA 101 Intro to Data Analysis", "84512390476")
+    tom = seg[seg["email"] == "thomas.nguyen@northfield.example"]
+    assert list(tom["name"]) == ["Tom"] and list(tom["original_name"]) == ["Thomas Nguyen"]
+
+
+def test_example_zoom_quirks():
+    first = zoom_report("2025-10-14").segments
+    noah = first[first["name"] == "Noah Kim"]
+    assert [(local(a), local(b)) for a, b in zip(noah["joined_at"], noah["left_at"])] == [
+        ("10:01:15", "10:37:52"), ("10:38:20", "11:30:09")]
+    priya = first[first["name"] == "Priya Shah"].iloc[0]
+    assert pd.isna(priya["email"]) and (local(priya["joined_at"]), local(priya["left_at"])) == ("10:15:02", "11:05:33")
+    second = zoom_report("2025-10-16").segments
+    aisha = second[second["name"] == "Aisha Patel"].sort_values("joined_at")
+    assert len(aisha) == 2 and aisha["joined_at"].iloc[1] < aisha["left_at"].iloc[0]  # overlapping devices
+    chloe = second[second["name"] == "Chloe Martin"].iloc[0]
+    assert local(chloe["left_at"]) == "10:48:30"
+    third = zoom_report("2025-10-21").segments
+    assert local(third.loc[third["name"] == "Ethan Brooks", "joined_at"].iloc[0]) == "10:26:41"
+    assert "Liam Becker" not in set(third["name"])
+    fourth = zoom_report("2025-10-23").segments
+    alexes = fourth[fourth["name"] == "Alex Morgan"]
+    assert list(alexes["email"].fillna("-")) == ["alex.morgan@northfield.example", "-"]
+
+
+def test_example_teams_report_read_as_described():
+    (path,) = (EXPORTS / "teams").glob("*.csv")
+    report = read_attendance(path, tz="Europe/London")
+    seg = report.segments
+    assert report.platform == "teams" and (len(seg), people(seg)) == (7, 6)
+    assert report.started_at == datetime(2025, 10, 14, 12, 58, 40, tzinfo=timezone.utc)  # 13:58:40 BST
+    assert "Okafor, Daniel" in set(seg["name"])
+    marco = seg[seg["name"] == "Marco Bianchi"].iloc[0]
+    assert pd.isna(marco["email"])
+    sarah = seg[seg["name"] == "Sarah O'Connor"]
+    assert [local(t, "Europe/London") for t in sarah["left_at"]] == ["14:22:40", "15:01:50"]
+    assert local(seg.loc[seg["name"] == "Tom Fletcher", "left_at"].iloc[0], "Europe/London") == "14:31:15"
