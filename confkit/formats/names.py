@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 _GUEST = re.compile(r"\s*\((?:guest|gast|invité|invitado|convidado)\)", re.IGNORECASE)
@@ -47,19 +48,26 @@ def split_original(raw: str) -> tuple[str, str | None]:
 
 def clean_names(raw: pd.Series, *, zoom_original: bool = False) -> pd.DataFrame:
     """``name``, ``original_name`` (Zoom only, else <NA>) and ``guest_suffix`` for a
-    column of raw display names, computed once per distinct value."""
-    rows = {}
-    for value in pd.unique(raw):
-        name, guest = clean_name(value)
-        original = None
-        if zoom_original:
-            name, original = split_original(name)
-        rows[value] = (name, original, guest)
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=["name", "original_name", "guest_suffix"])
-    out = table.reindex(raw.to_numpy())
-    out.index = raw.index
+    column of raw display names, computed once per distinct value (and only for
+    names with a parenthesis: the others are already clean)."""
+    text = raw.fillna("").astype(str)
+    values = text.to_numpy(dtype=object)
+    names = values.copy()
+    originals = np.full(len(values), None, dtype=object)
+    guests = np.zeros(len(values), dtype=bool)
+    cache: dict[str, tuple[str, str | None, bool]] = {}
+    for i in np.flatnonzero(text.str.contains("(", regex=False).to_numpy(dtype=bool)):
+        value = values[i]
+        found = cache.get(value)
+        if found is None:
+            name, guest = clean_name(value)
+            original = None
+            if zoom_original:
+                name, original = split_original(name)
+            found = cache[value] = (name, original, guest)
+        names[i], originals[i], guests[i] = found
     return pd.DataFrame({
-        "name": out["name"].astype("string"),
-        "original_name": out["original_name"].astype("string"),
-        "guest_suffix": out["guest_suffix"].astype(bool),
+        "name": pd.Series(names, index=raw.index, dtype="string"),
+        "original_name": pd.Series(originals, index=raw.index, dtype="string"),
+        "guest_suffix": pd.Series(guests, index=raw.index, dtype=bool),
     })

@@ -68,7 +68,7 @@ def frame(*, name: pd.Series, joined_at: pd.Series, left_at: pd.Series, line: np
     def text(values: object) -> pd.Series:
         if values is None:
             return pd.Series([pd.NA] * n, index=index, dtype="string")
-        series = pd.Series(np.asarray(values, dtype=object), index=index).astype("string").str.strip()
+        series = pd.Series(np.asarray(values, dtype=object), index=index).astype("string")
         return series.mask(series.isin(MISSING))
 
     columns: dict[str, object] = {
@@ -131,7 +131,10 @@ def parse_durations(values: pd.Series, *, bare_unit: str = "min") -> tuple[pd.Se
     bare number in ``bare_unit``) as timedeltas, and each one's precision in seconds
     (60 when it gives no seconds). Unreadable or missing values are NaT."""
     text = values.fillna("").astype(str).str.strip()
-    parts = text.where(~text.isin(MISSING), "").str.extract(_DURATION)
+    bare = pd.to_numeric(text, errors="coerce")
+    wordy = bare.isna() & ~text.isin(MISSING)
+    parts = text[wordy].str.extract(_DURATION).reindex(text.index)
+    parts["bare"] = parts["bare"].where(bare.isna(), bare)
     num = {key: pd.to_numeric(parts[key], errors="coerce") for key in parts.columns}
     seconds = (num["h"].fillna(0) * 3600 + num["m"].fillna(0) * 60 + num["s"].fillna(0))
     unit = {"min": 60, "s": 1}[bare_unit]

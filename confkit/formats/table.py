@@ -61,7 +61,7 @@ class Rows:
         return len(self.cells)
 
     def is_blank(self, index: int) -> bool:
-        return not any(cell.strip() for cell in self.cells[index])
+        return not "".join(self.cells[index]).strip()
 
     def find(self, *required: Sequence[str] | str, start: int = 0, stop: int | None = None) -> int | None:
         """Index of the first row (from ``start``) holding a cell for every
@@ -76,9 +76,14 @@ class Rows:
     def table(self, header: int, end: int | None = None) -> Table:
         """The header row at ``header`` and the non-blank rows under it up to ``end``."""
         stop = len(self.cells) if end is None else end
-        body = [i for i in range(header + 1, stop) if not self.is_blank(i)]
-        return Table(tuple(self.cells[header]), self.lines[header], [self.cells[i] for i in body],
-                     np.asarray([self.lines[i] for i in body], dtype="int64"), self.where)
+        cells = self.cells
+        body = [i for i in range(header + 1, stop) if "".join(cells[i]).strip()]
+        rows = [self.cells[i] for i in body]
+        width = max([len(self.cells[header])] + [len(row) for row in rows])
+        padded = [row if len(row) == width else row + [""] * (width - len(row)) for row in rows]
+        columns = list(zip(*padded)) if padded else [()] * width
+        return Table(tuple(self.cells[header]), self.lines[header], rows,
+                     np.asarray([self.lines[i] for i in body], dtype="int64"), self.where, columns)
 
 
 def split_rows(text: Text, delimiter: str | None = None) -> Rows:
@@ -89,8 +94,14 @@ def split_rows(text: Text, delimiter: str | None = None) -> Rows:
         lines = lines[:-1]
     delimiter = delimiter or sniff_delimiter(lines)
     reader = csv.reader(lines, delimiter=delimiter, quotechar='"', skipinitialspace=False, strict=False)
-    cells: list[list[str]] = []
-    starts: list[int] = []
+    try:
+        cells = list(reader)
+    except csv.Error:
+        cells = []
+    if len(cells) == len(lines):  # no quoted line breaks: row i is line i + 1
+        return Rows(cells, list(range(1, len(lines) + 1)), text.where, delimiter)
+    reader = csv.reader(lines, delimiter=delimiter, quotechar='"', skipinitialspace=False, strict=False)
+    cells, starts = [], []
     previous = 0
     try:
         for row in reader:
@@ -112,6 +123,7 @@ class Table:
     rows: list[list[str]]
     lines: np.ndarray
     where: str
+    columns: list[tuple[str, ...]]
 
     @property
     def names(self) -> list[str]:
@@ -142,7 +154,7 @@ class Table:
         the column absent)."""
         if position is None:
             return pd.Series([""] * len(self.rows), dtype=str)
-        return pd.Series([row[position].strip() if position < len(row) else "" for row in self.rows], dtype=str)
+        return pd.Series(self.columns[position], dtype=str).str.strip()
 
     def value_frame(self, positions: Iterable[int]) -> dict[int, pd.Series]:
         return {position: self.values(position) for position in positions}

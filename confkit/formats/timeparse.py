@@ -111,13 +111,67 @@ def as_text(values: pd.Series) -> pd.Series:
     return values.fillna("").astype(str).str.strip()
 
 
+_DIRECTIVES = {"a": ("%m", "%d"), "b": ("%d", "%m"), "md": "%d", "dm": "%d", "my": "%Y", "my2": "%Y",
+               "M": "%M", "S": "%S", "frac": "%f"}
+
+
+def _formats(sample: str) -> tuple[str, str, bool] | None:
+    """strptime formats for values shaped like ``sample``: (month-first, day-first,
+    whether the order matters), or None when the shape has no exact format (the
+    values then go through the parts path)."""
+    match = _STAMP.match(sample)
+    if match is None or match["H"] is None:
+        return None
+    iso = match["a"] is not None and len(match["a"]) == 4
+    spans = []
+    for group in ("a", "b", "c", "mon", "md", "my", "dm", "mon2", "my2", "H", "M", "S", "frac", "ap"):
+        if match[group] is None:
+            continue
+        value = match[group]
+        if group == "ap":
+            if value.upper() not in ("AM", "PM"):
+                return None
+            directive: str | tuple[str, str] = "%p"
+        elif group == "H":
+            directive = "%I" if match["ap"] else "%H"
+        elif group in ("mon", "mon2"):
+            if value.lower() not in _MONTHS:
+                return None
+            directive = "%b" if len(value) == 3 else "%B"
+        elif group == "c":
+            directive = "%d" if iso else ("%y" if len(value) == 2 else "%Y")
+        elif iso and group in ("a", "b"):
+            directive = "%Y" if group == "a" else "%m"
+        else:
+            directive = _DIRECTIVES[group]
+        spans.append((match.start(group), match.end(group), directive))
+    text = sample.strip()
+    offset = len(sample) - len(sample.lstrip())
+    pieces: list[tuple[str, str]] = []
+    cursor = offset
+    for begin, finish, directive in spans:
+        literal = sample[cursor:begin].replace("%", "%%")
+        first, second = directive if isinstance(directive, tuple) else (directive, directive)
+        pieces.append((literal + first, literal + second))
+        cursor = finish
+    tail = sample[cursor:offset + len(text)].replace("%", "%%")
+    month_first = "".join(piece[0] for piece in pieces) + tail
+    day_first = "".join(piece[1] for piece in pieces) + tail
+    return month_first, day_first, month_first != day_first
+
+
 @dataclass
 class _Column:
     name: str
     values: pd.Series  # stripped text, index = row position
     lines: np.ndarray
-    parts: pd.DataFrame
     present: pd.Series  # bool: the cell holds a value
+    formats: tuple[str, str, bool] | None  # exact formats found from the first value
+    first: pd.Series  # month-first (or only) exact parse, NaT where it failed
+    second: pd.Series  # day-first exact parse of the rows the first failed on
+    parts: pd.DataFrame  # regex parts of the rows neither exact parse read
+    dateless: pd.Series  # bool: a time of day without a date
+    seconds: pd.Series  # bool: the value gave seconds
 
 
 @dataclass
@@ -129,12 +183,16 @@ class LocalTimes:
     one. With ``dayfirst=None`` the order comes from a value with a field above 12;
     a file with only ambiguous values is refused. ``warnings`` says when the order
     was guessed and when a DST rule was applied.
+
+    Fast path: the first value's shape gives an exact format for ``pd.to_datetime``
+    (both orders when they differ); only values of another shape are split into
+    parts by the regular expression.
     """
 
     file: str
     zone: tzinfo
     dayfirst: bool | None = None
-    time_only: bool = False  # the values are times of day (Google Meet)
+    time_only: bool = False  # the values are times of day (Google Meet); full date-times also accepted
     warnings: list[str] = field(default_factory=list)
     _columns: list[_Column] = field(default_factory=list)
     _decided: bool | None = None
@@ -142,20 +200,36 @@ class LocalTimes:
 
     def add(self, name: str, values: pd.Series, lines: np.ndarray) -> int:
         """Register a column of cells (missing markers allowed); returns its handle."""
-        text = as_text(values)
+        text = as_text(values).reset_index(drop=True)
         present = ~text.isin(MISSING)
-        parts = text.where(present, "").str.extract(_STAMP)
+        lines = np.asarray(lines)
+        nat = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+        first, second = nat.copy(), nat.copy()
+        formats = _formats(str(text[present].iloc[0])) if present.any() else None
+        rest = present.copy()
+        seconds = pd.Series(False, index=text.index)
+        if formats is not None:
+            month_first, day_first, ordered = formats
+            first = _exact(text, rest, month_first)
+            rest &= first.isna()
+            if ordered and rest.any():
+                second = _exact(text, rest, day_first)
+                rest &= second.isna()
+            seconds[present & ~rest] = "%S" in month_first
+        parts = text[rest].str.extract(_STAMP) if rest.any() else _STAMP_EMPTY
         has_date = parts["a"].notna() | parts["mon"].notna() | parts["mon2"].notna()
-        has_time = parts["H"].notna()
-        # Time-only columns (Google Meet) also accept full date-times.
-        ok = has_time if self.time_only else has_time & has_date
-        bad = present & ~ok
-        if bad.any():
-            at = int(np.flatnonzero(bad.to_numpy())[0])
+        ok = parts["H"].notna() & (True if self.time_only else has_date)
+        if not ok.all():
+            at = int(parts.index[~ok.to_numpy()][0])
             expected = TIME_EXAMPLE if self.time_only else EXAMPLE
             raise ImportFormatError(f"expected {expected}", file=self.file, line=int(lines[at]),
                                     column=name, value=str(text.iloc[at]))
-        self._columns.append(_Column(name, text, np.asarray(lines), parts, present))
+        seconds[parts.index] = parts["S"].notna().to_numpy()
+        dateless = pd.Series(False, index=text.index)
+        if formats is not None and "%d" not in formats[0]:
+            dateless[present & ~rest] = True
+        dateless[parts.index] = (~has_date).to_numpy()
+        self._columns.append(_Column(name, text, lines, present, formats, first, second, parts, dateless, seconds))
         self._resolved = False
         return len(self._columns) - 1
 
@@ -172,26 +246,41 @@ class LocalTimes:
         value = self.utc(handle).iloc[0]
         return None if pd.isna(value) else value
 
+    def _evidence(self, col: _Column) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """Per row: reads only day-first, reads only month-first, ambiguous."""
+        false = pd.Series(False, index=col.values.index)
+        day_only, month_only, unclear = false.copy(), false.copy(), false.copy()
+        if col.formats is not None and col.formats[2]:
+            month_only |= (col.first.dt.day > 12).fillna(False)
+            day_only |= col.second.notna()
+            unclear |= ((col.first.dt.day <= 12) & (col.first.dt.day != col.first.dt.month)).fillna(False)
+        parts = col.parts
+        numeric = parts["a"].notna() & (parts["a"].str.len() < 4)
+        if numeric.any():
+            a = pd.to_numeric(parts["a"].where(numeric), errors="coerce")
+            b = pd.to_numeric(parts["b"].where(numeric), errors="coerce")
+            day_only[parts.index] |= ((a > 12) & (a <= 31) & (b <= 12)).to_numpy()
+            month_only[parts.index] |= ((b > 12) & (b <= 31) & (a <= 12)).to_numpy()
+            unclear[parts.index] |= ((a != b) & (a <= 12) & (b <= 12)).to_numpy()
+        return day_only, month_only, unclear
+
     def _decide(self) -> bool:
         if self._resolved:
             return bool(self._decided)
         evidence: dict[bool, tuple[int, str, str]] = {}
         ambiguous: tuple[int, str, str] | None = None
+
+        def first_of(col: _Column, mask: pd.Series) -> tuple[int, str, str]:
+            at = int(np.flatnonzero(mask.to_numpy())[0])
+            return int(col.lines[at]), col.name, str(col.values.iloc[at])
+
         for col in self._columns:
-            parts = col.parts
-            numeric = parts["a"].notna() & (parts["a"].str.len() < 4)
-            if not numeric.any():
-                continue
-            a = pd.to_numeric(parts["a"].where(numeric), errors="coerce")
-            b = pd.to_numeric(parts["b"].where(numeric), errors="coerce")
-            for flag, mask in ((True, a > 12), (False, b > 12)):
+            day_only, month_only, unclear = self._evidence(col)
+            for flag, mask in ((True, day_only), (False, month_only)):
                 if mask.any() and flag not in evidence:
-                    at = int(np.flatnonzero(mask.to_numpy())[0])
-                    evidence[flag] = (int(col.lines[at]), col.name, str(col.values.iloc[at]))
-            unclear = (a != b) & (a <= 12) & (b <= 12)
+                    evidence[flag] = first_of(col, mask)
             if ambiguous is None and unclear.any():
-                at = int(np.flatnonzero(unclear.to_numpy())[0])
-                ambiguous = (int(col.lines[at]), col.name, str(col.values.iloc[at]))
+                ambiguous = first_of(col, unclear)
         if self.dayfirst is not None:
             decided = self.dayfirst
         elif len(evidence) == 2:
@@ -221,47 +310,23 @@ class LocalTimes:
         without a date take ``on``; raises when they need one and there is none."""
         col = self._columns[handle]
         dayfirst = self._decide()
-        p = col.parts
-        num = lambda s: pd.to_numeric(s, errors="coerce")  # noqa: E731
-        a, b, c = num(p["a"]), num(p["b"]), num(p["c"])
-        iso = p["a"].str.len() == 4
-        year = pd.Series(np.where(iso, a, c), index=p.index, dtype="float64")
-        short_year = p["c"].str.len() == 2
-        year = year.where(~(short_year & ~iso), np.where(year < 69, 2000 + year, 1900 + year))
-        first, second = (b, a) if dayfirst else (a, b)
-        month = pd.Series(np.where(iso, b, first), index=p.index, dtype="float64")
-        day = pd.Series(np.where(iso, c, second), index=p.index, dtype="float64")
-        for mon, md, my in (("mon", "md", "my"), ("mon2", "dm", "my2")):
-            named = p[mon].notna()
-            if named.any():
-                month = month.where(~named, p[mon].str.lower().str[:9].map(_month_number).astype("float64"))
-                day = day.where(~named, num(p[md]))
-                year = year.where(~named, num(p[my]))
-        no_date = col.present & p["a"].isna() & p["mon"].isna() & p["mon2"].isna()
-        if no_date.any():
+        stamps = col.first.copy()
+        if col.formats is not None and col.formats[2]:
+            if dayfirst:
+                stamps = _exact(col.values, col.first.notna(), col.formats[1])
+                stamps[col.second.notna()] = col.second[col.second.notna()]
+            # rows only the other order could read stay NaT and are reported below
+        if len(col.parts):
+            stamps[col.parts.index] = _assemble(col.parts, dayfirst).to_numpy()
+        if col.dateless.any():
             if on is None:
-                at = int(np.flatnonzero(no_date.to_numpy())[0])
+                at = int(np.flatnonzero(col.dateless.to_numpy())[0])
                 raise ImportFormatError("the times have no date: pass date= (the meeting's date)",
                                         file=self.file, line=int(col.lines[at]), column=col.name,
                                         value=str(col.values.iloc[at]))
-            year = year.where(~no_date, on.year)
-            month = month.where(~no_date, on.month)
-            day = day.where(~no_date, on.day)
-        hour, minute = num(p["H"]), num(p["M"])
-        second = num(p["S"]).fillna(0)
-        ap = p["ap"].str.lower().str[0]
-        bad_12h = ap.notna() & ((hour > 12) | (hour < 0))
-        hour = hour.where(~((ap == "p") & (hour < 12)), hour + 12)
-        hour = hour.where(~((ap == "a") & (hour == 12)), 0)
-        frac = p["frac"].fillna("0").str.ljust(9, "0").str[:9]
-        nanos = pd.to_numeric(frac, errors="coerce").fillna(0)
-        frame = pd.DataFrame({"year": year, "month": month, "day": day, "hour": hour, "minute": minute,
-                              "second": second})
-        valid = frame.notna().all(axis=1) & ~bad_12h & col.present
-        stamps = pd.Series(pd.NaT, index=p.index, dtype="datetime64[ns]")
-        if valid.any():
-            built = pd.to_datetime(frame[valid].astype("int64"), errors="coerce")
-            stamps[valid] = built.astype("datetime64[ns]") + pd.to_timedelta(nanos[valid], unit="ns")
+            day = pd.Timestamp(on)
+            clock = stamps - stamps.dt.normalize()
+            stamps = stamps.where(~col.dateless, day + clock)
         broken = col.present & stamps.isna()
         if broken.any():
             at = int(np.flatnonzero(broken.to_numpy())[0])
@@ -273,7 +338,7 @@ class LocalTimes:
 
     def has_seconds(self, handle: int) -> pd.Series:
         """True where the value gave seconds (minute-precision times need more slack)."""
-        return self._columns[handle].parts["S"].notna()
+        return self._columns[handle].seconds
 
     def utc(self, handle: int, on: date | None = None) -> pd.Series:
         """The column converted to UTC (``datetime64[ns, UTC]``, NaT where missing)."""
@@ -281,6 +346,56 @@ class LocalTimes:
         stamps, notes = to_utc(self.naive(handle, on), self.zone, col.lines)
         self.warnings.extend(f"{col.name}: {note}" for note in notes)
         return stamps
+
+
+_STAMP_EMPTY = pd.Series([], dtype=str).str.extract(_STAMP)
+
+
+def _exact(text: pd.Series, rows: pd.Series, fmt: str) -> pd.Series:
+    """``pd.to_datetime`` with one exact format on the selected rows (NaT elsewhere)."""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if rows.any():
+        parsed = pd.to_datetime(text[rows], format=fmt, errors="coerce")
+        out[rows] = parsed.astype("datetime64[ns]")
+    return out
+
+
+def _assemble(parts: pd.DataFrame, dayfirst: bool) -> pd.Series:
+    """Naive datetimes from regex parts (NaT where they make no valid date-time);
+    dateless times get 1900-01-01 like ``strptime``."""
+    p = parts
+    num = lambda s: pd.to_numeric(s, errors="coerce")  # noqa: E731
+    a, b, c = num(p["a"]), num(p["b"]), num(p["c"])
+    iso = p["a"].str.len() == 4
+    year = pd.Series(np.where(iso, a, c), index=p.index, dtype="float64")
+    short_year = (p["c"].str.len() == 2) & ~iso
+    year = year.where(~short_year, np.where(year < 69, 2000 + year, 1900 + year))
+    first, second = (b, a) if dayfirst else (a, b)
+    month = pd.Series(np.where(iso, b, first), index=p.index, dtype="float64")
+    day = pd.Series(np.where(iso, c, second), index=p.index, dtype="float64")
+    for mon, md, my in (("mon", "md", "my"), ("mon2", "dm", "my2")):
+        named = p[mon].notna()
+        if named.any():
+            month = month.where(~named, p[mon].str.lower().map(_month_number).astype("float64"))
+            day = day.where(~named, num(p[md]))
+            year = year.where(~named, num(p[my]))
+    dateless = p["a"].isna() & p["mon"].isna() & p["mon2"].isna()
+    year, month, day = year.where(~dateless, 1900), month.where(~dateless, 1), day.where(~dateless, 1)
+    hour, minute = num(p["H"]), num(p["M"])
+    second = num(p["S"]).fillna(0)
+    ap = p["ap"].str.lower().str[0]
+    bad_12h = ap.notna() & (hour > 12)
+    hour = hour.where(~((ap == "p") & (hour < 12)), hour + 12)
+    hour = hour.where(~((ap == "a") & (hour == 12)), 0)
+    nanos = pd.to_numeric(p["frac"].fillna("0").str.ljust(9, "0").str[:9], errors="coerce").fillna(0)
+    frame = pd.DataFrame({"year": year, "month": month, "day": day, "hour": hour, "minute": minute,
+                          "second": second})
+    valid = frame.notna().all(axis=1) & ~bad_12h & (hour <= 23) & (minute <= 59) & (second <= 59)
+    stamps = pd.Series(pd.NaT, index=p.index, dtype="datetime64[ns]")
+    if valid.any():
+        built = pd.to_datetime(frame[valid].astype("int64"), errors="coerce")
+        stamps[valid] = built.astype("datetime64[ns]") + pd.to_timedelta(nanos[valid], unit="ns")
+    return stamps
 
 
 def _month_number(name: object) -> float:
