@@ -114,6 +114,19 @@ def test_one_line_form_with_direct_message():
     assert m["sent_at"][0] == utc(2021, 1, 12, 0, 0, 39)  # 09:00:39 JST (UTC+9)
 
 
+@pytest.mark.parametrize("header, sender, recipient", [
+    (b"10:00:00 From  Jacob  to Everyone:", "Jacob", None),
+    (b"10:00:00 From Pat to Sam to Everyone:", "Pat to Sam", None),
+    (b"10:00:00 From  Ann Lee  to  Bo Chen(Direct Message):", "Ann Lee", "Bo Chen"),
+    (b"10:00:00 From Ann to Bo (Privately):", "Ann", "Bo"),
+    (b"10:00:00 From Ann:", "Ann", None),
+])
+def test_sender_and_recipient(header, sender, recipient):
+    m = read_chat(header + b"\n\thi\n", tz="UTC", date=date(2024, 1, 1)).messages
+    assert (m["sender"][0], m["recipient"].fillna("-")[0]) == (sender, recipient or "-")
+    assert m["direct"][0] == (recipient is not None)
+
+
 def test_midnight_rolls_to_the_next_day():
     data = (b"23:59:50 From  Ann  to  Everyone:\n\tlate night\n"
             b"23:59:40 From  Bob  to  Everyone:\n\tsaved a little out of order\n"
@@ -238,6 +251,10 @@ def _damage(data: bytes, edits: list[tuple[str, int, int]], encoding: str) -> by
             buf = bytearray(b"\n".join(lines))
             buf[i % len(buf)] ^= 1 << (value % 8)
             lines = bytes(buf).split(b"\n")
+        elif op == "delete" and data:
+            buf = bytearray(b"\n".join(lines))
+            del buf[i % len(buf)]
+            lines = bytes(buf).split(b"\n")
         elif op == "drop" and lines:
             del lines[i % len(lines)]
         elif op == "repeat" and lines:
@@ -251,7 +268,7 @@ def _damage(data: bytes, edits: list[tuple[str, int, int]], encoding: str) -> by
 
 @settings(derandomize=True, max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(CHAT_FIXTURES),
-       edits=st.lists(st.tuples(st.sampled_from(["flip", "drop", "repeat"]), st.integers(0, 10_000),
+       edits=st.lists(st.tuples(st.sampled_from(["flip", "delete", "drop", "repeat"]), st.integers(0, 10_000),
                                 st.integers(0, 7)), max_size=6),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "cp1252", "latin-1"]))
 def test_damaged_chats_read_or_raise_import_format_error(name, edits, encoding):

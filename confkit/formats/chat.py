@@ -33,6 +33,7 @@ _LOCAL = re.compile(_TIME + r"[ \t]+From[ \t]+(?P<rest>.*)$")
 # Cloud recording: "00:21:14<TAB>Andrew Knight:<TAB>text".
 _CLOUD = re.compile(_TIME + r"\t(?P<sender>[^\t]*?):\t(?P<text>.*)$")
 _STARTS_WITH_TIME = re.compile(r"\d{1,3}:\d{2}:\d{2}[ \t]")
+_TO_EVERYONE = re.compile(r"(?P<sender>.*\S)[ \t]+to[ \t]+Everyone")
 _DIRECT = re.compile(r"[ \t]*\((?:Direct Message|Privately)\)$")
 _REACTED = re.compile(r'Reacted to "(?P<target>.*)" with (?P<emoji>\S+)')
 _REMOVED = re.compile(r'Removed a (?P<emoji>\S+) reaction from "(?P<target>.*)"')
@@ -157,9 +158,8 @@ def _local_header(text: Text, number: int, rest: str) -> tuple[str, str | None, 
 def _split_names(who: str) -> tuple[str, str | None]:
     """'Jacob  to  Everyone' (names padded with two spaces), 'Ann to Ben(Direct Message)'."""
     who = who.strip()
-    for separator in ("  to  ", " to "):
-        if who.endswith(separator.rstrip() + " Everyone") or who.endswith(separator + "Everyone"):
-            return who[: who.rindex(separator)].strip(), "Everyone"
+    if found := _TO_EVERYONE.fullmatch(who):
+        return found["sender"], "Everyone"
     for separator in ("  to  ", " to "):
         if separator in who:
             sender, recipient = who.split(separator, 1)
