@@ -79,6 +79,14 @@ def _local(value: datetime | pd.Timestamp, zone: tzinfo, what: str) -> datetime:
     return moment.replace(microsecond=0).astimezone(zone)
 
 
+def _span(joined: object, left: object, zone: tzinfo) -> tuple[datetime, datetime]:
+    """A segment's join and leave in ``zone``; leaving before joining is refused."""
+    start, end = _local(joined, zone, "joined_at"), _local(left, zone, "left_at")
+    if end < start:
+        raise InvalidInputError(f"a segment leaves ({end.isoformat()}) before it joins ({start.isoformat()})")
+    return start, end
+
+
 def _seconds(start: datetime, end: datetime) -> int:
     return int((end - start).total_seconds())
 
@@ -134,8 +142,7 @@ def zoom_participants(meeting: MeetingData, tz: str | tzinfo) -> bytes:
     writer.writerow(["Name (Original Name)", "User Email", "Join Time", "Leave Time", "Duration (Minutes)",
                      "Guest"])
     for _, row in segments.iterrows():
-        joined = _local(row["joined_at"], zone, "joined_at")
-        left = _local(row["left_at"], zone, "left_at")
+        joined, left = _span(row["joined_at"], row["left_at"], zone)
         name = str(row["name"])
         original = row.get("original_name")
         if _present(original) and str(original) != name:
@@ -186,8 +193,9 @@ def teams_report(meeting: MeetingData, tz: str | tzinfo) -> bytes:
     segments = _ordered_segments(meeting).copy()
     start = _local(meeting.started_at, zone, "started_at")
     end = _local(meeting.ended_at, zone, "ended_at")
-    segments["_joined"] = [_local(v, zone, "joined_at") for v in segments["joined_at"]]
-    segments["_left"] = [_local(v, zone, "left_at") for v in segments["left_at"]]
+    spans = [_span(a, b, zone) for a, b in zip(segments["joined_at"], segments["left_at"])]
+    segments["_joined"] = [a for a, _ in spans]
+    segments["_left"] = [b for _, b in spans]
     segments["_seconds"] = [_seconds(a, b) for a, b in zip(segments["_joined"], segments["_left"])]
     segments["_person"] = segments.apply(_person, axis=1) if len(segments) else []
     host = (meeting.host_email or "").lower()

@@ -129,6 +129,10 @@ def test_writers_refuse_bad_input():
         teams_report(tiny(segments=pd.DataFrame({"name": ["A"], "email": [None], "joined_at": [at(14, 0)]})), "UTC")
     with pytest.raises(InvalidInputError, match="timezone-aware"):
         zoom_participants(tiny(started_at=datetime(2024, 3, 5, 14)), "UTC")
+    backwards = pd.DataFrame({"name": ["A"], "email": [None], "joined_at": [at(14, 5)], "left_at": [at(14, 0)]})
+    for writer in (zoom_participants, teams_report):
+        with pytest.raises(InvalidInputError, match="before it joins"):
+            writer(tiny(segments=backwards), "UTC")
     with pytest.raises(InvalidInputError, match="kind"):
         zoom_chat(tiny(messages=pd.DataFrame({"sent_at": [at(14, 0)], "sender": ["A"], "text": ["x"],
                                               "kind": ["shout"]})), "UTC")
