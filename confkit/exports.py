@@ -177,10 +177,10 @@ def _teams_cell(value: object) -> str:
 
 
 def _teams_row(cells: Sequence[object], width: int | None = None) -> str:
-    cells = [_teams_cell(c) for c in cells]
+    texts = [_teams_cell(c) for c in cells]
     if width:
-        cells += [""] * (width - len(cells))
-    return "\t".join(cells) + "\r\n"
+        texts += [""] * (width - len(texts))
+    return "\t".join(texts) + "\r\n"
 
 
 def teams_report(meeting: MeetingData, tz: str | tzinfo) -> bytes:

@@ -146,10 +146,7 @@ def _local_header(text: Text, number: int, rest: str) -> tuple[str, str | None, 
         raise ImportFormatError("the message header does not end in ':' and has no ' : ' before the text",
                                 file=text.where, line=number, value=rest[:60])
     sender, recipient = _split_names(who)
-    direct_mark = _DIRECT.search(recipient) if recipient else None
-    if direct_mark:
-        recipient = recipient[: direct_mark.start()]
-    recipient = (recipient or "").strip()
+    recipient = _DIRECT.sub("", recipient or "").strip()
     if recipient.lower() in ("", "everyone"):
         return sender, None, False, [] if inline is None else [inline]
     return sender, recipient, True, [] if inline is None else [inline]
@@ -174,7 +171,8 @@ def _cloud_start(text: Text, start: datetime | None) -> datetime:
     found = _GMT_NAME.search(PurePath(text.name).name) if text.name else None
     if found:
         try:
-            return datetime(*map(int, found.groups()), tzinfo=timezone.utc)
+            year, month, day, hour, minute, second = map(int, found.groups())
+            return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
         except ValueError:
             pass
     raise ImportFormatError("a cloud-recording chat holds times since the recording started: give start= "
@@ -244,7 +242,7 @@ def _frame(text: Text, drafts: list[_Draft], times: pd.Series) -> pd.DataFrame:
         recipient = clean_name(draft.recipient)[0] if draft.recipient else None
         rows.append((clean_name(draft.sender)[0], recipient, content, kind, draft.line, draft.direct, target,
                      draft.sender))
-    columns = list(zip(*rows)) if rows else [[]] * 8
+    columns: list[tuple[object, ...]] = list(zip(*rows)) if rows else [()] * 8
     return pd.DataFrame({
         "sent_at": pd.Series(times.to_numpy(), dtype=TS),
         "sender": pd.array(columns[0], dtype="string"),
