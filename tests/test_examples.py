@@ -4,7 +4,9 @@ below are counted by hand from the files)."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -150,3 +152,17 @@ def test_example_teams_report_read_as_described():
     sarah = seg[seg["name"] == "Sarah O'Connor"]
     assert [local(t, "Europe/London") for t in sarah["left_at"]] == ["14:22:40", "15:01:50"]
     assert local(seg.loc[seg["name"] == "Tom Fletcher", "left_at"].iloc[0], "Europe/London") == "14:31:15"
+
+
+def test_example_meet_report_is_as_described():
+    (path,) = (EXPORTS / "meet").glob("*.csv")
+    assert path.name == "2025-11-04 09-30 Book Club.csv"  # Meet's "YYYY-MM-DD HH-MM <title>.csv"
+    data = path.read_bytes()
+    assert data.count(b"\r\n") == data.count(b"\n") == 8 and not data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert list(rows[0]) == ["First name", "Last name", "Email", "Duration", "Time joined", "Time exited"]
+    assert [f"{r['First name']} {r['Last name']}" for r in rows] == [
+        "Rosa Delgado", "James O'Neill", "Grace Liu", "Mei Tanaka", "Dev Patel", "Nina Berg", "Samuel Okoro"]
+    by_name = {r["First name"]: r for r in rows}
+    assert (by_name["Grace"]["Time exited"], by_name["Samuel"]["Time joined"]) == ("10:05 AM", "9:52 AM")
+    assert (by_name["Dev"]["Duration"], by_name["Nina"]["Duration"]) == ("48 min", "30 sec")
