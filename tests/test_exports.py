@@ -182,7 +182,7 @@ def test_instance_data_reads_a_stored_instance(app, clock):
     lines = zoom_participants(data, "UTC").decode("utf-8-sig").split("\r\n")
     assert lines[1] == "7,Seminar,01/07/2030 09:00:00 AM,01/07/2030 09:30:00 AM,,30,2"
     assert lines[5] == "Ben,ben@example.com,01/07/2030 09:02:00 AM,01/07/2030 09:10:00 AM,8,No"
-    back = read_attendance(zoom_participants(data, "Europe/Paris"), tz="Europe/Paris").segments
+    back = read_attendance(zoom_participants(data, "Europe/Paris"), tz="Europe/Paris", dayfirst=False).segments
     assert list(zip(back["name"], back["joined_at"], back["left_at"])) == list(
         zip(seg["name"], seg["joined_at"], seg["left_at"]))
     chat = read_chat(zoom_chat(data, "Europe/Paris"), tz="Europe/Paris", date=date(2030, 1, 7)).messages
