@@ -49,10 +49,12 @@ def detect_platform(text: Text, sample: int = 80) -> str:
     if any(_TEAMS_SECTION.match(normalize(line)) for line in lines[:3]) or row_has("full name", "user action") \
             or row_has("nome completo", "atividade") or row_has("first join", "last leave"):
         return "teams"
-    if row_has("time joined", "time exited") or row_has("time joined"):
+    if row_has("time joined"):
         return "meet"
     if "attendee email" in everything or "attendance duration" in everything:
         return "webex"
+    if row_has("join time", "leave time") and (row_has("full name") or row_has("name")):
+        return "teams"  # the 2021 table without its summary block (re-saved files)
     if sum(bool(_CHAT.match(line)) for line in lines) >= 1:
         raise ImportFormatError("this is a Zoom chat file, not an attendance report: read it with read_chat",
                                 file=text.where, line=1)

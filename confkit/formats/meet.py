@@ -81,12 +81,13 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         for i in np.flatnonzero(overnight.to_numpy())[:5]:
             warnings.append(f"line {int(table.lines[i])}: exited before joining on the same day; read as the "
                             "next day (the meeting passed midnight)")
-    reported, precision = parse_durations(table.values(table.column("duration")), bare_unit="min")
+    reported, precision = parse_durations(table.values(table.column("duration")), bare_unit="min",
+                                          lines=table.lines, column="Duration", warnings=warnings)
     segments = frame(name=names["name"], email=table.values(table.column("email")), joined_at=joined,
                      left_at=left, line=table.lines, display_name=raw,
                      guest=names["guest_suffix"].where(names["guest_suffix"]), duration_reported=reported)
     require_order(segments, opts.where, "Time exited")
     slack = precision.to_numpy() + np.where(local.has_seconds(joins) & local.has_seconds(leaves), 1, 60) + 1
     warnings += check_durations(segments, slack, "Duration")
-    return make_report(opts, segments=segments, title=title, started_at=local.one(start) if start is not None
-                       else None, warnings=local.warnings + warnings)
+    started = local.utc(start, on=day).iloc[0] if start is not None else None
+    return make_report(opts, segments=segments, title=title, started_at=started, warnings=local.warnings + warnings)

@@ -46,6 +46,8 @@ def make_report(opts: Options, *, segments: pd.DataFrame, title: str = "", meeti
     def stamp(value: pd.Timestamp | None):
         return None if value is None or pd.isna(value) else value.to_pydatetime()
 
+    if segments.empty:
+        warnings = (*warnings, "the report has no attendance rows")
     return AttendanceReport(
         platform=opts.platform, title=title or "", meeting_ref=meeting_ref or None,
         started_at=stamp(started_at), ended_at=stamp(ended_at), tz=tz or opts.zone_name,
@@ -126,10 +128,13 @@ _DURATION = re.compile(r"""
     )\s*$""", re.VERBOSE | re.IGNORECASE | re.ASCII)
 
 
-def parse_durations(values: pd.Series, *, bare_unit: str = "min") -> tuple[pd.Series, pd.Series]:
+def parse_durations(values: pd.Series, *, bare_unit: str = "min", lines: np.ndarray | None = None,
+                    column: str = "Duration", warnings: list[str] | None = None) -> tuple[pd.Series, pd.Series]:
     """Reported durations (``1h 2m 10s``, ``1 hr 5 min``, ``45 mins``, ``1:00:00`` or a
     bare number in ``bare_unit``) as timedeltas, and each one's precision in seconds
-    (60 when it gives no seconds). Unreadable or missing values are NaT."""
+    (60 when it gives no seconds). Missing values are NaT; so are unreadable ones,
+    which add a warning naming the line to ``warnings`` (they are only a cross-check,
+    so the rows stay)."""
     text = values.fillna("").astype(str).str.strip()
     bare = pd.to_numeric(text, errors="coerce")
     wordy = bare.isna() & ~text.isin(MISSING)
@@ -144,16 +149,12 @@ def parse_durations(values: pd.Series, *, bare_unit: str = "min") -> tuple[pd.Se
     given = num["h"].notna() | num["m"].notna() | num["s"].notna() | num["bare"].notna() | clock
     precision = pd.Series(np.where(num["s"].notna() | num["clock_s"].notna() |
                                    (num["bare"].notna() & (unit == 1)), 1, 60), index=values.index)
-    return pd.to_timedelta(seconds.where(given), unit="s"), precision
-
-
-def unreadable_durations(values: pd.Series, parsed: pd.Series, lines: np.ndarray, column: str) -> list[str]:
-    """Warnings for reported durations that are present but unreadable (they are
-    only a cross-check, so the rows stay)."""
-    text = values.fillna("").astype(str).str.strip()
-    bad = ~text.isin(MISSING) & parsed.isna()
-    return [f"line {int(lines[i])}: {column} {text.iloc[i]!r} is not a duration; not checked"
-            for i in np.flatnonzero(bad.to_numpy())[:5]]
+    parsed = pd.to_timedelta(seconds.where(given), unit="s")
+    if warnings is not None and lines is not None:
+        bad = (~text.isin(MISSING) & parsed.isna()).to_numpy()
+        warnings += [f"line {int(lines[i])}: {column} {text.iloc[i]!r} is not a duration; not checked"
+                     for i in np.flatnonzero(bad)[:5]]
+    return parsed, precision
 
 
 def check_durations(segments: pd.DataFrame, slack: pd.Series | np.ndarray | float, what: str) -> list[str]:

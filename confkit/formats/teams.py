@@ -28,7 +28,6 @@ from .segments import (
     pair_events,
     parse_durations,
     require_order,
-    unreadable_durations,
 )
 from .sniff import Text
 from .table import Rows, Table, key_values, split_rows
@@ -133,8 +132,8 @@ def _build(part: dict[str, object], local: LocalTimes, opts: Options,
                         "left_at is empty")
     keep = (~no_join).to_numpy()
     names = part["names"]
-    reported, precision = parse_durations(part["duration"], bare_unit="s")
-    warnings += unreadable_durations(part["duration"], reported, table.lines, part["duration_name"])
+    reported, precision = parse_durations(part["duration"], bare_unit="s", lines=table.lines,
+                                          column=part["duration_name"], warnings=warnings)
     segments = frame(
         name=names["name"][keep], email=part["email"][keep], joined_at=local.utc(part["join"])[keep],
         left_at=local.utc(part["leave"])[keep], line=table.lines[keep], display_name=part["raw"][keep],
@@ -188,7 +187,8 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         segments = _build(activity, local, opts, warnings)
         warnings += check_durations(segments, activity["precision"] + 1.0, activity["duration_name"])
         if people is not None:
-            warnings += _check_people(people, segments, local, opts)
+            warnings += _check_people(people, segments)
+            segments["participant_id"] = segments["participant_id"].fillna(_upn_by_person(people, segments))
     else:
         assert people is not None
         segments = _build(people, local, opts, warnings)
@@ -204,26 +204,35 @@ def read(text: Text, opts: Options) -> AttendanceReport:
                        ended_at=local.one(end), warnings=local.warnings + warnings, extra={"summary": extra})
 
 
-def _check_people(people: dict[str, object], segments: pd.DataFrame, local: LocalTimes,
-                  opts: Options) -> list[str]:
+def _person_keys(names: pd.Series, emails: pd.Series) -> pd.MultiIndex:
+    """(name, e-mail) per row: how section 2 and section 3 rows of one person match."""
+    return pd.MultiIndex.from_arrays([names.fillna("").astype(str).to_numpy(),
+                                      emails.fillna("").astype(str).to_numpy()])
+
+
+def _upn_by_person(people: dict[str, object], segments: pd.DataFrame) -> pd.Series:
+    """Section 3 has no UPN column: take each person's from section 2 (same name and e-mail)."""
+    upn = pd.Series(people["upn"].to_numpy(), index=_person_keys(people["names"]["name"], people["email"]))
+    upn = upn[~upn.index.duplicated()].replace("", pd.NA)
+    found = upn.reindex(_person_keys(segments["name"], segments["email"]))
+    return pd.Series(found.to_numpy(), index=segments.index, dtype="string")
+
+
+def _check_people(people: dict[str, object], segments: pd.DataFrame) -> list[str]:
     """Section 2's In-Meeting Duration is the sum of the person's section-3 segments."""
     table: Table = people["table"]  # type: ignore[assignment]
     reported, precision = parse_durations(people["duration"], bare_unit="s")
-    names = people["names"]["name"].astype(str).to_numpy()
-    emails = people["email"].fillna("").astype(str).to_numpy()
     per_segment = (segments["left_at"] - segments["joined_at"]).dt.total_seconds()
-    key = segments["name"].astype(str) + "\x00" + segments["email"].fillna("").astype(str)
-    sums = per_segment.groupby(key.to_numpy()).sum()
-    counts = per_segment.groupby(key.to_numpy()).size()
+    grouped = per_segment.groupby(_person_keys(segments["name"], segments["email"]))
+    sums, counts = grouped.sum(), grouped.size()
     notes = []
-    for i, (name, email) in enumerate(zip(names, emails)):
-        k = name + "\x00" + email
-        if pd.isna(reported.iloc[i]) or k not in sums.index:
+    for i, key in enumerate(_person_keys(people["names"]["name"], people["email"])):
+        if pd.isna(reported.iloc[i]) or key not in sums.index:
             continue
-        slack = precision.iloc[i] + 1.0 * counts[k] + 1.0
-        if abs(reported.iloc[i].total_seconds() - sums[k]) > slack:
+        slack = precision.iloc[i] + 1.0 * counts[key] + 1.0
+        if abs(reported.iloc[i].total_seconds() - sums[key]) > slack:
             notes.append(f"line {int(table.lines[i])}: In-Meeting Duration says {reported.iloc[i]}, the person's "
-                         f"activity rows add up to {pd.Timedelta(seconds=sums[k])}")
+                         f"activity rows add up to {pd.Timedelta(seconds=sums[key])}")
     return notes
 
 

@@ -43,8 +43,10 @@ def read(text: Text, opts: Options) -> AttendanceReport:
 
     start = local.add_one("Meeting Start Date", first(start_col) or None, first_line)
     end = local.add_one("Meeting End Date", first(end_col) or None, first_line)
+    warnings: list[str] = []
     reported, precision = parse_durations(table.values(table.column("attendance duration", "duration")),
-                                          bare_unit="min")
+                                          bare_unit="min", lines=table.lines, column="Attendance Duration",
+                                          warnings=warnings)
     segments = frame(
         name=names["name"], email=table.values(table.column(*EMAIL)), joined_at=local.utc(joins),
         left_at=local.utc(leaves), line=table.lines, display_name=raw,
@@ -52,6 +54,6 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         duration_reported=reported, device=table.values(table.column("connection type", "client")),
     )
     require_order(segments, opts.where, "Leave Time")
-    warnings = check_durations(segments, minute_slack(local, joins, leaves), "Attendance Duration")
+    warnings += check_durations(segments, minute_slack(local, joins, leaves), "Attendance Duration")
     return make_report(opts, segments=segments, title=first(title_col) or "", meeting_ref=first(ref_col) or None,
                        started_at=local.one(start), ended_at=local.one(end), warnings=local.warnings + warnings)

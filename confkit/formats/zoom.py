@@ -101,7 +101,8 @@ def read(text: Text, opts: Options) -> AttendanceReport:
     raw_names = table.require_values("Name (Original Name)", anchor)
     names = clean_names(raw_names, zoom_original=True)
     reported_raw = table.values(duration_col)
-    reported, _ = parse_durations(reported_raw, bare_unit="min")
+    reported, _ = parse_durations(reported_raw, bare_unit="min", lines=table.lines, column="Duration (Minutes)",
+                                  warnings=warnings)
     guest = yes_no(table.values(table.column("guest", after=anchor))).mask(names["guest_suffix"], True)
     waiting = yes_no(table.values(table.column("in waiting room", after=anchor))).fillna(False)
 

@@ -55,6 +55,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         extra["summary"] = {key: values[name].strip() for name, key in SUMMARY_FIELDS.items()
                             if values.get(name, "").strip()}
     pieces: list[dict[str, object]] = []
+    warnings: list[str] = []
     for k, header in enumerate(headers):
         end = len(rows)
         if k + 1 < len(headers):
@@ -64,9 +65,8 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         title_row = _title_above(rows, header)
         section = rows.cells[title_row][0].strip().rstrip(",:") if title_row is not None else ""
         role = next((r for word, r in ROLE_OF_SECTION if word in section.lower()), None)
-        pieces.append(_section(rows, header, end, section, role, local))
+        pieces.append(_section(rows, header, end, section, role, local, warnings))
 
-    warnings: list[str] = []
     segments = []
     no_shows = []
     for piece in pieces:
@@ -102,7 +102,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
 
 
 def _section(rows: Rows, header: int, end: int, section: str, role: str | None,
-             local: LocalTimes) -> dict[str, object]:
+             local: LocalTimes, warnings: list[str]) -> dict[str, object]:
     table = rows.table(header, end)
     name_col = table.column("user name (original name)", "user name", "name")
     if name_col is not None:
@@ -130,7 +130,8 @@ def _section(rows: Rows, header: int, end: int, section: str, role: str | None,
             raise ImportFormatError(f"the {what} is missing for an attendee (only Attended = No rows may lack it)",
                                     file=table.where, line=int(table.lines[at]), column=what,
                                     value=values.iloc[at])
-    reported, _ = parse_durations(table.values(table.column("time in session (minutes)")), bare_unit="min")
+    reported, _ = parse_durations(table.values(table.column("time in session (minutes)")), bare_unit="min",
+                                  lines=table.lines, column="Time in Session (minutes)", warnings=warnings)
     guest = yes_no(table.values(table.column("is guest"))).mask(names["guest_suffix"], True)
     return {
         "names": names, "display": display, "email": table.values(table.column("email")),
