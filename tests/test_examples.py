@@ -166,3 +166,14 @@ def test_example_meet_report_is_as_described():
     by_name = {r["First name"]: r for r in rows}
     assert (by_name["Grace"]["Time exited"], by_name["Samuel"]["Time joined"]) == ("10:05 AM", "9:52 AM")
     assert (by_name["Dev"]["Duration"], by_name["Nina"]["Duration"]) == ("48 min", "30 sec")
+
+
+def test_example_meet_report_reads_with_the_date_from_its_name():
+    (path,) = (EXPORTS / "meet").glob("*.csv")
+    report = read_attendance(path, tz="America/Chicago")  # CST on 4 November 2025: UTC-6
+    seg = report.segments
+    assert (report.platform, report.title, len(seg)) == ("meet", "Book Club", 7)
+    assert seg["joined_at"].iloc[0] == pd.Timestamp(datetime(2025, 11, 4, 15, 28, tzinfo=timezone.utc))
+    samuel = seg[seg["name"] == "Samuel Okoro"].iloc[0]
+    assert samuel["joined_at"] == pd.Timestamp(datetime(2025, 11, 4, 15, 52, tzinfo=timezone.utc))
+    assert any("line 6" in w for w in report.warnings)  # Dev Patel: 48 min present in a 56-minute span
