@@ -266,3 +266,12 @@ def test_damaged_chats_read_or_raise_import_format_error(name, ops, deletes):
     assert list(m.columns[:6]) == ["sent_at", "sender", "recipient", "text", "kind", "line"]
     assert m["sent_at"].notna().all() and m["sender"].str.len().gt(0).all() and m["line"].gt(0).all()
     assert m["kind"].notna().all()
+
+
+def test_errors_name_the_file_when_read_from_a_path(tmp_path):
+    path = tmp_path / "meeting_saved_chat.txt"
+    path.write_bytes(b"10:00:00 From  Ann  to  Everyone:\n\thi\n10:00:0 From  Bob  to  Everyone:\n\tyo\n")
+    with pytest.raises(ImportFormatError) as info:
+        read_chat(path, tz="UTC", date=date(2024, 1, 1))
+    assert (info.value.file, info.value.line) == (str(path), 3)
+    assert str(path) in str(info.value) and "line 3" in str(info.value)

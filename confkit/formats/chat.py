@@ -32,7 +32,8 @@ _TIME = r"(?P<time>\d{1,3}):(?P<minute>\d{2}):(?P<second>\d{2})"
 _LOCAL = re.compile(_TIME + r"[ \t]+From[ \t]+(?P<rest>.*)$")
 # Cloud recording: "00:21:14<TAB>Andrew Knight:<TAB>text".
 _CLOUD = re.compile(_TIME + r"\t(?P<sender>[^\t]*?):\t(?P<text>.*)$")
-_STARTS_WITH_TIME = re.compile(r"\d{1,3}:\d{2}:\d{2}[ \t]")
+# A line that is not a header but starts like one (a time, then TAB or " From "): damaged.
+_HEADER_LIKE = re.compile(r"\d{1,3}:\d{2}:\d{2}[ \t]|\d{1,3}:\d{1,3}(?::\d{1,3})?(?:\t|[ \t]+From[ \t])")
 _TO_EVERYONE = re.compile(r"(?P<sender>.*\S)[ \t]+to[ \t]+Everyone")
 _DIRECT = re.compile(r"[ \t]*\((?:Direct Message|Privately)\)$")
 _REACTED = re.compile(r'Reacted to "(?P<target>.*)" with (?P<emoji>\S+)')
@@ -109,7 +110,7 @@ def _parse(text: Text, lines: list[str], first: int, *, cloud: bool) -> list[_Dr
     for number, line in enumerate(lines[first:], start=first + 1):
         match = (_CLOUD if cloud else _LOCAL).match(line)
         if match is None:
-            if _STARTS_WITH_TIME.match(line):
+            if _HEADER_LIKE.match(line):
                 form = "'HH:MM:SS<TAB><name>:<TAB><text>'" if cloud else "'HH:MM:SS From <name> to <name>:'"
                 raise ImportFormatError(f"a line that starts with a time must be a message header {form}",
                                         file=text.where, line=number, value=line[:60])
