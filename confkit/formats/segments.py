@@ -55,11 +55,6 @@ def make_report(opts: Options, *, segments: pd.DataFrame, title: str = "", meeti
         extra=extra or {})
 
 
-def empty_segments() -> pd.DataFrame:
-    return frame(name=pd.Series([], dtype="string"), joined_at=pd.Series([], dtype=UTC_DTYPE),
-                 left_at=pd.Series([], dtype=UTC_DTYPE), line=np.zeros(0, dtype="int64"))
-
-
 def frame(*, name: pd.Series, joined_at: pd.Series, left_at: pd.Series, line: np.ndarray | pd.Series,
           email: pd.Series | None = None, **extra: object) -> pd.DataFrame:
     """The segments frame: the model's columns, then ``EXTRA_COLUMNS`` (absent ones

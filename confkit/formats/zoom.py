@@ -22,6 +22,9 @@ from .timeparse import LocalTimes
 
 NAME = ("name (original name)", "user name (original name)")
 EMAIL = ("user email", "email")
+# Meeting-block fields kept in report.extra (the block's e-mail and name are the host's).
+MEETING_EXTRA = {"user email": "host_email", "user name": "host_name", "duration (minutes)": "duration_minutes",
+                 "participants": "participants"}
 TOTALS_HINT = ("this is the per-person total export (\"Show unique users\" ticked): it has no join or leave "
                "times. Export the participants report again without \"Show unique users\" for join segments")
 
@@ -80,8 +83,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         title, ref = values.get("topic", ""), values.get("meeting id") or None
         start = local.add_one("Start Time", values.get("start time") or None, line)
         end = local.add_one("End Time", values.get("end time") or None, line)
-        extra = {key: values[key] for key in ("user email", "duration (minutes)", "participants", "user name")
-                 if values.get(key)}
+        extra = {key: values[name] for name, key in MEETING_EXTRA.items() if values.get(name)}
         if ref is not None:
             ref = " ".join(ref.split())
 
