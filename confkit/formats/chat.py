@@ -242,7 +242,7 @@ def _frame(text: Text, drafts: list[_Draft], times: pd.Series) -> pd.DataFrame:
 
     def names(raw: str) -> str:
         if raw not in cleaned:
-            cleaned[raw] = clean_name(raw)[0]
+            cleaned[raw] = clean_name(raw)[0] or raw.strip()
         return cleaned[raw]
 
     rows = []
