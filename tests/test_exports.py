@@ -9,7 +9,16 @@ import pandas as pd
 import pytest
 
 from confkit.errors import InvalidInputError
-from confkit.exports import MeetingData, snippet, teams_duration, teams_report, zoom_chat, zoom_participants
+from confkit.exports import (
+    MeetingData,
+    cloud_chat_name,
+    snippet,
+    teams_duration,
+    teams_report,
+    zoom_chat,
+    zoom_cloud_chat,
+    zoom_participants,
+)
 from confkit.formats import read_attendance, read_chat
 
 UTC = timezone.utc
@@ -189,3 +198,22 @@ def test_instance_data_reads_a_stored_instance(app, clock):
     assert list(zip(chat["sender"], chat["sent_at"], chat["text"])) == [("Ben", msg["sent_at"][0], "hello")]
     with pytest.raises(NotFoundError, match="instance 3"):
         instance_data(app, 7, 3)
+
+
+def test_zoom_cloud_chat_bytes_and_name():
+    recording = at(14, 1)  # the recording started a minute into the meeting
+    assert zoom_cloud_chat(tiny(), recording) == (
+        b"00:03:00\tAnn Lee:\tHi all,\r\nwelcome\r\n"                    # 14:04; the direct message is left out
+        b'00:05:00\tBo Chen:\tReacted to "Hi all, welcome" with \xf0\x9f\x91\x8b\r\n'
+        b'00:06:00\tAnn Lee:\tReplying to "thanks"\r\n\r\nyou are welcome\r\n')
+    assert cloud_chat_name(recording) == "GMT20240305-140100_RecordingnewChat.txt"
+    assert zoom_cloud_chat(tiny(), at(14, 6, 30)).startswith(b"00:00:30\tAnn Lee:\tReplying")
+
+
+def test_zoom_cloud_chat_reads_back_by_its_name(tmp_path):
+    path = tmp_path / cloud_chat_name(at(14, 0))
+    path.write_bytes(zoom_cloud_chat(tiny()))
+    m = read_chat(path).messages
+    assert list(m["sent_at"]) == [pd.Timestamp(at(14, minute)) for minute in (4, 6, 7)]
+    assert list(m["kind"]) == ["message", "reaction", "reply"]
+    assert list(m["text"]) == ["Hi all,\nwelcome", "\U0001f44b", "you are welcome"]

@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from confkit.exports import MeetingData, snippet, teams_report, zoom_chat, zoom_participants
+from confkit.exports import MeetingData, snippet, teams_report, zoom_chat, zoom_cloud_chat, zoom_participants
 from confkit.formats import read_attendance, read_chat
 
 ZONES = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Perth"]
@@ -111,3 +111,17 @@ def test_zoom_chat_round_trip(case):
     assert list(got["kind"]) == list(sent["kind"])
     quoted = [snippet(t) if isinstance(t, str) else "" for t in sent["reply_to"]]
     assert list(got["reply_to"].fillna("")) == quoted
+
+
+@SETTINGS
+@given(meetings())
+def test_zoom_cloud_chat_round_trip(case):
+    meeting, _, _ = case
+    public = meeting.messages[meeting.messages["recipient"].isna()]
+    assume(not public.empty)
+    got = read_chat(zoom_cloud_chat(meeting), start=meeting.started_at).messages
+    assert list(got["sent_at"]) == [pd.Timestamp(t) for t in public["sent_at"]]
+    assert list(got["sender"]) == list(public["sender"])
+    assert list(got["text"]) == list(public["text"])
+    assert list(got["kind"]) == list(public["kind"])
+    assert got["recipient"].isna().all()
