@@ -60,6 +60,16 @@ def test_example_chats_read_as_described(day):
     assert (m["sent_at"].dt.tz_convert(ZOOM_TZ).dt.strftime("%Y-%m-%d") == day).all()
 
 
+def test_example_cloud_recording_chat():
+    log = read_chat(EXPORTS / "zoom" / "GMT20251021-140030_RecordingnewChat.txt")  # the start is in the name
+    m = log.messages
+    assert m["kind"].value_counts().to_dict() == {"message": 4, "reply": 1, "reaction": 1, "reaction_removed": 0}
+    assert m["sent_at"][0] == pd.Timestamp(datetime(2025, 10, 21, 14, 1, 0, tzinfo=timezone.utc))
+    assert (m["sender"][2], m["text"][2], m["reply_to"][2]) == ("Maya Okafor", "Welcome, Priya!",
+                                                                 "Hi all, I'm visiting...")
+    assert m["recipient"].isna().all() and log.tz == "UTC"
+
+
 def test_example_chat_details():
     first = read_chat(chat("2025-10-14"), tz=ZOOM_TZ).messages
     dm = first[first["direct"]]
@@ -86,6 +96,7 @@ def test_example_files_are_where_the_readme_says():
         "zoom/2025-10-16 09.57.40 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
         "zoom/2025-10-21 09.56.05 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
         "zoom/2025-10-23 09.58.30 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
+        "zoom/GMT20251021-140030_RecordingnewChat.txt",
         "zoom/participants_84512390476_2025-10-14.csv",
         "zoom/participants_84512390476_2025-10-16.csv",
         "zoom/participants_84512390476_2025-10-21.csv",
