@@ -147,6 +147,12 @@ def test_teams_2023_native_utf16_quoted_dates_and_broken_row():
     assert report.warnings == ("line 18: a row with a leave time but no join time; skipped",)
 
 
+def test_teams_no_break_space_before_pm():
+    text = codecs.decode(s.TEAMS_2021[2:], "utf-16-le").replace(" AM", "\u202fAM")
+    report = read_attendance(s.utf16le(text.replace("\r\n", "\n")), tz="Europe/Paris")
+    assert report.segments["joined_at"].iloc[0] == utc("2022-04-13 05:56:32")
+
+
 def test_teams_section_two_sum_disagreement_is_a_warning():
     data = s.utf16le(codecs.decode(s.TEAMS_2023[2:], "utf-16-le").replace("\r\n", "\n")
                      .replace("\t3m 30s\t", "\t9m 30s\t"))
@@ -245,6 +251,15 @@ def test_meet_past_midnight():
     assert any(w.startswith("line 3:") for w in report.warnings)
 
 
+def test_meet_full_date_times_need_no_date_and_must_be_in_order():
+    data = s.MEET.replace(b"10:02 AM,11:07 AM", b"10/14/2021 10:02 AM,10/14/2021 11:07 AM").replace(
+        b"10:15 AM,11:00 AM", b"10/14/2021 10:15 AM,10/14/2021 11:00 AM")
+    assert read_attendance(data, tz="UTC").segments["left_at"].iloc[1] == utc("2021-10-14 11:00")
+    backwards = data.replace(b"10/14/2021 11:00 AM", b"10/14/2021 10:00 AM")
+    error = error_of(backwards)
+    assert error.line == 3 and error.column == "Time exited"
+
+
 def test_webex_report_needs_the_date_order():
     assert "dayfirst" in str(error_of(s.WEBEX))
     report = read_attendance(s.WEBEX, tz="America/New_York", dayfirst=False)
@@ -288,7 +303,8 @@ ZOOM_HEAD = b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Min
 
 
 @pytest.mark.parametrize(("row", "line", "column", "value", "words"), [
-    (b"A,a@x.org,11/19/2021 10:00:00 AM,11/19/2021 09:00:00 AM,1,No", 2, "Leave Time", None, "before the join"),
+    (b"A,a@x.org,11/19/2021 10:00:00 AM,11/19/2021 09:00:00 AM,1,No", 2, "Leave Time", "11/19/2021 09:00:00 AM",
+     "before the join"),
     (b"A,a@x.org,11/19/2021 10:00:00 AM,the end,1,No", 2, "Leave Time", "the end", "expected a date"),
     (b"A,a@x.org,11/31/2021 10:00:00 AM,11/19/2021 10:00:00 AM,1,No", 2, "Join Time", "11/31/2021 10:00:00 AM",
      "not a valid date"),

@@ -133,7 +133,8 @@ def parse_durations(values: pd.Series, *, bare_unit: str = "min", lines: np.ndar
     text = values.fillna("").astype(str).str.strip()
     bare = pd.to_numeric(text, errors="coerce")
     wordy = bare.isna() & ~text.isin(MISSING)
-    parts = text[wordy].str.extract(_DURATION).reindex(text.index)
+    wordy_text = text[wordy]
+    parts = wordy_text.where(wordy_text.str.len() <= 40, "?").str.extract(_DURATION).reindex(text.index)
     parts["bare"] = parts["bare"].where(bare.isna(), bare)
     num = {key: pd.to_numeric(parts[key], errors="coerce") for key in parts.columns}
     seconds = (num["h"].fillna(0) * 3600 + num["m"].fillna(0) * 60 + num["s"].fillna(0))
@@ -168,14 +169,17 @@ def check_durations(segments: pd.DataFrame, slack: pd.Series | np.ndarray | floa
     return notes
 
 
-def require_order(segments: pd.DataFrame, where: str, column: str) -> None:
-    """A segment that ends before it starts cannot be read."""
-    backwards = segments["left_at"] < segments["joined_at"]
+def require_order(segments: pd.DataFrame, where: str, column: str, written: pd.Series | None = None) -> None:
+    """A segment that ends before it starts cannot be read. ``written``: the leave
+    cells as the file has them, row for row, to name the value."""
+    backwards = (segments["left_at"] < segments["joined_at"]).fillna(False).to_numpy(dtype=bool)
     if backwards.any():
-        i = int(np.flatnonzero(backwards.to_numpy(dtype=bool))[0])
+        i = int(np.flatnonzero(backwards)[0])
+        value = str(written.iloc[i]) if written is not None else str(segments["left_at"].iloc[i])
         raise ImportFormatError(
-            f"the leave time {segments['left_at'].iloc[i]} is before the join time {segments['joined_at'].iloc[i]}"
-            " (expected leave >= join)", file=where, line=int(segments["line"].iloc[i]), column=column)
+            f"the leave time is before the join time ({segments['left_at'].iloc[i]} < "
+            f"{segments['joined_at'].iloc[i]} UTC): expected a leave at or after the join",
+            file=where, line=int(segments["line"].iloc[i]), column=column, value=value)
 
 
 def pair_events(events: pd.DataFrame, key: str, where: str) -> tuple[pd.DataFrame, list[str]]:

@@ -92,8 +92,11 @@ class Rows:
 
 def split_rows(text: Text, delimiter: str | None = None) -> Rows:
     """Split the text with the csv module (quoted cells may hold the delimiter,
-    commas in dates, or line breaks)."""
+    commas in dates, or line breaks). No-break spaces become spaces: newer locales
+    write ``7:29:57\u202fPM``."""
     lines = text.lines
+    if "\u202f" in text.text or "\xa0" in text.text:
+        lines = [line.replace("\u202f", " ").replace("\xa0", " ") for line in lines]
     if lines and lines[-1] == "":
         lines = lines[:-1]
     delimiter = delimiter or sniff_delimiter(lines)

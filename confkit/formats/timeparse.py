@@ -216,7 +216,9 @@ class LocalTimes:
                 second = _exact(text, rest, day_first)
                 rest &= second.isna()
             seconds[present & ~rest] = "%S" in month_first
-        parts = text[rest].str.extract(_STAMP) if rest.any() else _STAMP_EMPTY
+        # Longer text is no date-time; the cap keeps the regular expression linear.
+        odd = text[rest]
+        parts = odd.where(odd.str.len() <= 64, "?").str.extract(_STAMP) if rest.any() else _STAMP_EMPTY
         has_date = parts["a"].notna() | parts["mon"].notna() | parts["mon2"].notna()
         ok = parts["H"].notna() & (True if self.time_only else has_date)
         if not ok.all():
@@ -335,6 +337,10 @@ class LocalTimes:
                                     file=self.file, line=int(col.lines[at]), column=col.name,
                                     value=str(col.values.iloc[at]))
         return stamps
+
+    def dateless(self, handle: int) -> pd.Series:
+        """True where the value is a time of day without a date."""
+        return self._columns[handle].dateless
 
     def has_seconds(self, handle: int) -> pd.Series:
         """True where the value gave seconds (minute-precision times need more slack)."""

@@ -124,7 +124,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         duration_reported=reported,
     )
     if kind == "segments":
-        require_order(segments, opts.where, "Leave Time")
+        require_order(segments, opts.where, "Leave Time", table.values(leave_col))
         warnings += check_durations(segments, slack, "Duration (Minutes)")
     return make_report(opts, segments=segments, title=title, meeting_ref=ref, started_at=started,
                        ended_at=ended, warnings=warnings, kind=kind, extra=extra)
