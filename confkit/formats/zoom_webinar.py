@@ -48,7 +48,8 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         raise ImportFormatError("no attendee table in the webinar report: expected a header row with 'Join Time'",
                                 file=opts.where, line=1)
     summary_row = rows.find("topic", ("webinar id", "meeting id"), stop=headers[0])
-    title, ref, start, extra = "", None, None, {}
+    title, ref, start = "", None, None
+    extra: dict[str, object] = {}
     if summary_row is not None:
         values, line = record(rows, summary_row, stop=headers[0])
         title = values.get("topic", "")
@@ -62,8 +63,8 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         end = len(rows)
         if k + 1 < len(headers):
             following = headers[k + 1]
-            end = _title_above(rows, following)
-            end = following if end is None else end
+            above = _title_above(rows, following)
+            end = following if above is None else above
         title_row = _title_above(rows, header)
         name = rows.cells[title_row][0].strip().rstrip(",:") if title_row is not None else ""
         role = next((r for word, r in ROLE_OF_SECTION if word in name.lower()), None)
