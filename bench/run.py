@@ -72,25 +72,20 @@ def _admin_client(server: EmbeddedServer) -> redis.Redis:
 def backend(kind: str, home: Path):
     """A running server of ``kind``: "single" (the embedded server, unix socket, ACL),
     "tcp" (the same binary on TCP loopback, no ACL) or "cluster": (url, cluster flag, node clients)."""
-    if kind == "single":
-        server = EmbeddedServer(home)
-        server.start()
-        clients = [_admin_client(server)]
+    if kind in ("single", "tcp"):
+        server: EmbeddedServer | LoopbackServer
+        if kind == "single":
+            server = EmbeddedServer(home)
+            server.start()
+            client = _admin_client(server)
+        else:
+            server = LoopbackServer(home).start()
+            client = server.client(decode_responses=True)
         try:
-            yield server.url, False, clients
+            yield server.url, False, [client]
         finally:
-            for client in clients:
-                client.close()
+            client.close()
             server.stop()
-    elif kind == "tcp":
-        loopback = LoopbackServer(home).start()
-        clients = [loopback.client(decode_responses=True)]
-        try:
-            yield loopback.url, False, clients
-        finally:
-            for client in clients:
-                client.close()
-            loopback.stop()
     else:
         cluster = LocalCluster(home, masters=3, appendonly=True).start()
         clients = [node.client() for node in cluster.nodes]
