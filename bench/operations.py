@@ -39,12 +39,6 @@ WHAT = {
 }
 
 
-# The script an operation runs, where it is one call of one script.
-SCRIPT = {"join_meeting": "join", "leave_meeting": "leave", "post_message": "post_message",
-          "meeting_messages": "messages", "active_meetings": "active_meetings",
-          "active_meetings_future": "active_meetings"}
-
-
 class BenchError(RuntimeError):
     """A timed call did not do what it should: the numbers would be meaningless."""
 
@@ -61,7 +55,6 @@ class OpResult:
     floor: Stats          # the floor calls interleaved with this operation
     server_us: float | None   # server time per call (INFO commandstats), None if setup writes mix in
     client_us: float          # median client CPU time per call (Python and its system calls)
-    script_median_us: float | None  # median server time of the operation's script (SLOWLOG), if it runs one
     slowest: dict | None      # the worst SLOWLOG entry (>= SLOWLOG_US) while this ran
 
     @property
@@ -71,8 +64,7 @@ class OpResult:
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "what": WHAT[self.name], **self.stats.as_dict(),
                 "floor_median_ms": self.floor.median_ms, "round_trips": self.round_trips,
-                "server_us": self.server_us, "client_us": self.client_us,
-                "script_median_us": self.script_median_us, "slowest": self.slowest}
+                "server_us": self.server_us, "client_us": self.client_us, "slowest": self.slowest}
 
 
 class Runner:
@@ -91,7 +83,6 @@ class Runner:
         self.operations = 0
         self.posted = self.joined = self.ended = 0  # progress of the stateful operations
         self.future_loaded = False
-        self.script_times: dict[str, list[int]] = {}  # operation -> its script's SLOWLOG durations
 
     def tick(self) -> None:
         self.clock.advance(timedelta(milliseconds=1))
@@ -99,10 +90,7 @@ class Runner:
     def timed(self, name: str, op, calls: int, *, setup=None, check=None, server_time: bool = True) -> None:
         self.admin.take()
         op_s, floor_s, op_cpu = interleaved(op, self.floor_script, calls, setup=setup, check=check)
-        usec, _, slow, durations = self.admin.take()
-        script = SCRIPT.get(name)
-        if script is not None:
-            self.script_times.setdefault(name, []).extend(durations.get(f"EVALSHA ({script})", []))
+        usec, _, slow = self.admin.take()
         held, floors, cpu = self.samples.setdefault(name, ([], [], []))
         held.extend(op_s)
         floors.extend(floor_s)
@@ -135,11 +123,9 @@ class Runner:
             op_s, floor_s, op_cpu = self.samples[name]
             server = self.server.get(name)
             slow = max(self.slow.get(name, []), key=lambda e: e.duration_us, default=None)
-            times = self.script_times.get(name)
             out.append(OpResult(name, Stats.of(op_s), Stats.of(floor_s),
                                 sum(server) / len(server) if server else None,
-                                statistics.median(op_cpu) * 1e6, statistics.median(times) if times else None,
-                                slow.as_dict() if slow else None))
+                                statistics.median(op_cpu) * 1e6, slow.as_dict() if slow else None))
         return out
 
     # -- the operations, in an order that keeps the live set's counts known ---------

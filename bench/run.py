@@ -134,7 +134,6 @@ class Session:
     evalsha: list[float] = field(default_factory=list)
     evalsha_usec: float = 0.0  # server time of all floor EVALSHAs
     evalsha_cpu: list[float] = field(default_factory=list)  # client CPU time of each floor EVALSHA
-    evalsha_durations: list[int] = field(default_factory=list)  # SLOWLOG durations of the floor EVALSHAs
     runner: Runner | None = None
     preempted: int | None = None
 
@@ -143,13 +142,10 @@ class Session:
         client = self.app.stores.activity
         trivial = client.register_script("return 1")
         trivial()
-        self.admin.script_names[trivial.sha] = "floor"
         self.ping += alone(client.ping, calls)
         self.admin.take()
         self.evalsha += alone(trivial, calls, self.evalsha_cpu)
-        usec, _, _, durations = self.admin.take()
-        self.evalsha_usec += usec
-        self.evalsha_durations += durations.get("EVALSHA (floor)", [])
+        self.evalsha_usec += self.admin.take()[0]
 
     @property
     def floor_server_us(self) -> float:
@@ -158,8 +154,7 @@ class Session:
     def floor_summary(self) -> dict:
         return {"ping": Stats.of(self.ping).as_dict(), "evalsha": Stats.of(self.evalsha).as_dict(),
                 "evalsha_server_us": self.floor_server_us,
-                "evalsha_client_us": statistics.median(self.evalsha_cpu) * 1e6,
-                "evalsha_median_us": statistics.median(self.evalsha_durations) if self.evalsha_durations else None}
+                "evalsha_client_us": statistics.median(self.evalsha_cpu) * 1e6}
 
 
 def build_frames(url: str, cluster: bool, now: datetime) -> dict:
