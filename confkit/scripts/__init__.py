@@ -44,6 +44,5 @@ NAMES = (
     "meeting_state",
     "active_meetings",
     "end_meeting",
-    "messages",
     "sweep",
 )
