@@ -348,7 +348,11 @@ class Storage:
         replies = pipe.execute()
         records = [record for chunk in replies[0::2] for record in chunk]
         texts = [text for chunk in replies[1::2] for text in chunk]
-        return decode_messages(meeting_id, ids, records, texts)
+        # An id without a record is not a message (yet): leave it out.
+        found = [i for i, record in enumerate(records) if record is not None]
+        messages = decode_messages(meeting_id, [ids[i] for i in found], [records[i] for i in found],
+                                   [texts[i] for i in found])
+        return [m for m in messages if m.user_id == user_id]
 
     @reachable
     def presence_count(self, meeting_id: int, order_id: int) -> int:

@@ -18,6 +18,7 @@
 
 local K_MEETING, K_AUDIENCE, K_INSTANCES, K_INSTANCE_PREFIX = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local K_EVENT_SEQ, K_EVENTS, K_OPEN, K_PRESENCE_PREFIX = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local K_MESSAGE_SEQ, K_USER = KEYS[9], KEYS[14]
 local CATALOG_DB, ACTIVITY_DB = ARGV[1], ARGV[2]
 local NOW = tonumber(ARGV[3])
 local NOW_TEXT = ARGV[3]
@@ -32,6 +33,13 @@ local function use(db)
   end
 end
 
+local function use_catalog() use(CATALOG_DB) end
+local function use_activity() use(ACTIVITY_DB) end
+
 local function fail(code)
   return redis.error_reply('CONFKIT_' .. code)
+end
+
+local function int(n)
+  return string.format('%d', n)
 end
