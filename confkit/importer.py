@@ -165,7 +165,7 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
         raise ImportFormatError("this report holds per-person totals without join and leave times;"
                                 " export it with one row per join segment", file=report.source)
     fingerprint = _fingerprint(report, chat, include_direct)
-    keys, catalog, activity = app.keys, app.stores.catalog, app.stores.activity
+    keys, activity = app.keys, app.stores.activity
 
     mid, meeting_exists = _find_meeting(app, report, wanted)
     if mid is not None and meeting_exists:
@@ -195,11 +195,7 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
     for offset, person in enumerate(new_people):
         user_ids[person] = first_user + offset
     new_users = [_new_user(plan.people[p], user_ids[p]) for p in new_people]  # type: ignore[arg-type]
-    pipe = catalog.pipeline(transaction=False)
-    for user in new_users:
-        pipe.hset(keys.user(user.user_id), mapping=user_fields(user))
-        pipe.expire(keys.user(user.user_id), NEW_USER_TTL_S)  # made permanent after the commit
-    pipe.execute()
+    _create_users(app, new_users)
 
     result = _result(plan, report, mid, order, title, created=True, meeting_created=not meeting_exists,
                      user_ids=user_ids, dry_run=False)
@@ -519,6 +515,20 @@ def _settle(app: ConferenceApp, mid: int) -> None:
         raise InvalidInputError(f"meeting {mid} has people inside its running instance; import once it has ended")
 
 
+def _create_users(app: ConferenceApp, users: Sequence[User]) -> None:
+    """Write new users, each with an expiry in the same transaction (made permanent
+    after the commit): not listed until then, and gone if the import never commits.
+    One transaction on a single server; one per user on a cluster (one slot each)."""
+    keys, catalog = app.keys, app.stores.catalog
+    groups = [users] if not app.stores.cluster else [[user] for user in users]
+    for group in groups:
+        pipe = catalog.pipeline(transaction=True)
+        for user in group:
+            pipe.hset(keys.user(user.user_id), mapping=user_fields(user))
+            pipe.expire(keys.user(user.user_id), NEW_USER_TTL_S)
+        pipe.execute()
+
+
 def _new_user(person: Person, user_id: int) -> User:
     name = person.name or person.email or f"user {user_id}"
     email = validate.email(person.email) if email_key(person.email) else None
@@ -586,22 +596,22 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
         with bar:
             for key in existing:
                 _copy(activity, key, staged[key])
+            _create_staged(activity, staged, live)
             with _Writer(activity) as writer:
-                run = writer.pipe.execute_command
-                writer.pipe.hset(staged[keys.import_instance(mid, order)],
-                                 mapping={"result": result.to_json(), **follow_up})
+                def run(*command: Any) -> None:
+                    writer.pipe.execute_command(*command)  # the writer swaps pipelines as it sends them
+                run("HSET", staged[keys.import_instance(mid, order)],
+                    *[item for pair in {"result": result.to_json(), **follow_up}.items() for item in pair])
                 for start in range(0, len(events), CHUNK):
                     part = events[start:start + CHUNK]
                     first = event_top + 1 + start
-                    writer.pipe.execute_command("HSET", staged[keys.events(mid)],
-                                                *_flat(range(first, first + len(part)), part))
+                    run("HSET", staged[keys.events(mid)], *_flat(range(first, first + len(part)), part))
                     writer.added(len(part))
                     bar.update(len(part))
                 ids = list(detail)
                 for start in range(0, len(ids), CHUNK):
                     part = ids[start:start + CHUNK]
-                    writer.pipe.execute_command("HSET", staged[keys.import_sessions(mid, order)],
-                                                *_flat(part, [detail[i] for i in part]))
+                    run("HSET", staged[keys.import_sessions(mid, order)], *_flat(part, [detail[i] for i in part]))
                     writer.added(len(part))
                     bar.update(len(part))
                 for start in range(0, len(messages), CHUNK):
@@ -619,8 +629,6 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                         run("ZADD", staged[keys.user_messages(mid, uid)], *scored)
                     writer.added(len(part))
                     bar.update(len(part))
-                for key in staged.values():
-                    writer.pipe.expire(key, STAGING_TTL_S)
         creating, title, description = create
         meeting_keys = keys.meeting_script_keys(mid)
         pairs = [k for key in live for k in (staged[key], key)]
@@ -663,22 +671,42 @@ def _existing_keys(client: Any, keys: Sequence[str]) -> list[str]:
     return [key for key, there in zip(keys, pipe.execute()) if there]
 
 
+PLACEHOLDER = ""  # the hash field / sorted-set member that creates a staged key
+
+
+def _create_staged(client: Any, staged: dict[str, str], live: Sequence[str]) -> None:
+    """Create every staged key, each with a placeholder and its expiry in one
+    transaction (same slot), so no staged key ever exists without an expiry, even if
+    the process dies; the commit removes the placeholders."""
+    zsets = {k for k in live if ":messages:by_time" in k or ":messages:user:" in k}
+    pipe = client.pipeline(transaction=True)
+    for key in live:
+        if key in zsets:
+            pipe.zadd(staged[key], {PLACEHOLDER: 0})
+        else:
+            pipe.hset(staged[key], PLACEHOLDER, PLACEHOLDER)
+        pipe.expire(staged[key], STAGING_TTL_S)
+    pipe.execute()
+
+
 def _copy(client: Any, source: str, target: str) -> None:
     """Copy a hash or sorted set COPY_COUNT fields at a time (COPY or DUMP of a big
     key would hold the server for its whole size)."""
     kind = client.type(source)
     cursor = 0
     while True:
+        pipe = client.pipeline(transaction=False)
         if kind == "hash":
             cursor, data = client.hscan(source, cursor, count=COPY_COUNT)
             if data:
-                client.hset(target, mapping=data)
+                pipe.hset(target, mapping=data)
         elif kind == "zset":
             cursor, pairs = client.zscan(source, cursor, count=COPY_COUNT)
             if pairs:
-                client.zadd(target, dict(pairs))
+                pipe.zadd(target, dict(pairs))
         else:
             raise ConfkitError(f"cannot stage a copy of {source} ({kind})")
+        pipe.execute()
         if cursor == 0:
             return
 
