@@ -8,6 +8,7 @@ from .errors import (
     AlreadyJoinedError,
     ConfkitConnectionError,
     ConfkitError,
+    ImportFormatError,
     InvalidInputError,
     MeetingNotFoundError,
     NoActiveInstanceError,
@@ -18,6 +19,7 @@ from .errors import (
     ServerError,
     UserNotFoundError,
 )
+from .formats import AttendanceReport, read_attendance
 from .models import (
     ActiveMeeting,
     Event,
@@ -34,6 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActiveMeeting",
+    "AttendanceReport",
     "AlreadyExistsError",
     "AlreadyJoinedError",
     "ConferenceApp",
@@ -41,6 +44,7 @@ __all__ = [
     "ConfkitError",
     "Event",
     "EventType",
+    "ImportFormatError",
     "InvalidInputError",
     "JoinTime",
     "ManualClock",
@@ -57,5 +61,6 @@ __all__ = [
     "ServerError",
     "User",
     "UserNotFoundError",
+    "read_attendance",
     "system_clock",
 ]

@@ -5,6 +5,7 @@ or binary file object into an ``AttendanceReport`` or a ``ChatLog`` whose times 
 UTC. ``confkit.importer`` writes them into the stores.
 """
 
+from .attendance import detect_platform, read_attendance
 from .model import PLATFORMS, AttendanceReport, ChatKind, ChatLog
 
-__all__ = ["PLATFORMS", "AttendanceReport", "ChatKind", "ChatLog"]
+__all__ = ["PLATFORMS", "AttendanceReport", "ChatKind", "ChatLog", "detect_platform", "read_attendance"]
