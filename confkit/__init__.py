@@ -19,7 +19,7 @@ from .errors import (
     ServerError,
     UserNotFoundError,
 )
-from .formats import AttendanceReport, read_attendance
+from .formats import AttendanceReport, ChatLog, read_attendance, read_chat
 from .models import (
     ActiveMeeting,
     Event,
@@ -41,6 +41,7 @@ __all__ = [
     "AlreadyJoinedError",
     "ConferenceApp",
     "ConfkitConnectionError",
+    "ChatLog",
     "ConfkitError",
     "Event",
     "EventType",
@@ -62,5 +63,6 @@ __all__ = [
     "User",
     "UserNotFoundError",
     "read_attendance",
+    "read_chat",
     "system_clock",
 ]

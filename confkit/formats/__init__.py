@@ -6,6 +6,7 @@ UTC. ``confkit.importer`` writes them into the stores.
 """
 
 from .attendance import detect_platform, read_attendance
+from .chat import read_chat
 from .model import PLATFORMS, AttendanceReport, ChatKind, ChatLog
 
-__all__ = ["PLATFORMS", "AttendanceReport", "ChatKind", "ChatLog", "detect_platform", "read_attendance"]
+__all__ = ["PLATFORMS", "AttendanceReport", "ChatKind", "ChatLog", "detect_platform", "read_attendance", "read_chat"]
