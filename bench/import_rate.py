@@ -40,6 +40,7 @@ def measure(kind: str, segments: int, messages: int, people: int | None) -> dict
         begin = time.perf_counter()
         result = app.import_meeting(report, chat, progress=False)
         import_s = time.perf_counter() - begin
+        scripts = [c.info("commandstats").get("cmdstat_evalsha", {}) for c in clients]
         _, calls, slow = admin.take()
         commit_us = [e.duration_us for e in slow if e.command.startswith("EVALSHA")]
 
@@ -63,6 +64,9 @@ def measure(kind: str, segments: int, messages: int, people: int | None) -> dict
         "bulk_records_per_s": round((loaded.events + loaded.messages) / bulk_s),
         "commands_over_1ms": [e.as_dict() for e in slow if e.duration_us > SLOW_US],
         "slowest_evalsha_us": max(commit_us, default=None),
+        "evalsha_calls": sum(int(st.get("calls", 0)) for st in scripts),
+        "evalsha_mean_us": round(sum(float(st.get("usec", 0)) for st in scripts)
+                                 / max(1, sum(int(st.get("calls", 0)) for st in scripts)), 1),
         "commands": sum(calls.values()),
     }
 

@@ -60,7 +60,7 @@ STAGING_TTL_S = 24 * 3600       # a killed import's staging keys vanish after th
 NEW_USER_TTL_S = 7 * 24 * 3600  # users reserved by an import that never committed
 RECONNECT_OVERLAP_MS = 60_000   # overlapping rows shorter than this are a reconnect
 CHUNK = 500                     # fields per staging command (each well under 1 ms)
-COMMIT_KEYS = 200               # keys per commit script or transaction: each holds the server ~1 ms
+COMMIT_KEYS = 100               # keys per commit script or transaction: each holds the server < 1 ms
 COPY_COUNT = 1000               # fields per HSCAN / ZSCAN when copying a live key
 
 J, L, T = int(EventType.JOIN), int(EventType.LEAVE), int(EventType.TIMEOUT)
@@ -340,17 +340,18 @@ def _chat_plan(chat: ChatLog | None, people: list[Person], start: int, end: int,
             text = text[:validate.MAX_MESSAGE_CHARS]
         key = name_key(sender)
         matches = owners.get(key, set())
-        if len(matches) == 1:
+        if len(matches) > 1:  # two people of that name in the report: the first one, said
+            who = min(matches)
+            warnings.append(f"chat line {line}: {clean_name(sender)!r} could be any of {len(matches)} people"
+                            f" of that name; counted as the first in the report")
+        elif len(matches) == 1:
             who = next(iter(matches))
         elif key in by_sender:
             who = by_sender[key]
         else:
             who = len(people) + len(senders)
             person = Person(clean_name(sender), None, [key], lines=[line])
-            if len(matches) > 1:
-                person.ambiguous_with = tuple(sorted(people[i].email or people[i].name for i in matches))
-            else:
-                warnings.append(f"chat line {line}: {clean_name(sender)!r} is not in the attendance report")
+            warnings.append(f"chat line {line}: {clean_name(sender)!r} is not in the attendance report")
             senders.append(person)
             by_sender[key] = who
         out.append((int(ms), who, text, line))
