@@ -33,6 +33,7 @@ from .codec import event_record, from_ms, message_record, to_ms, user_fields
 from .errors import (
     AlreadyExistsError,
     ConfkitError,
+    ImportConflictError,
     ImportFormatError,
     InvalidInputError,
     MeetingNotFoundError,
@@ -64,11 +65,6 @@ COMMIT_KEYS = 100               # keys per commit script or transaction: each ho
 COPY_COUNT = 1000               # fields per HSCAN / ZSCAN when copying a live key
 
 J, L, T = int(EventType.JOIN), int(EventType.LEAVE), int(EventType.TIMEOUT)
-
-
-class ImportConflictError(ConfkitError):
-    """The meeting changed while the import was being staged (another write to it, or
-    an instance added); nothing was written. Importing again is safe."""
 
 
 @dataclass(frozen=True)

@@ -213,8 +213,7 @@ def test_between_the_index_commits_and_the_commit_no_new_message_is_visible(app,
     before its commit, their new ids have no record and readers skip them."""
     app.import_meeting(_report(), chat(CHAT), progress=False)
     before = (app.meeting_messages(1), app.user_messages(1, 1), app.user_messages(2, 1))
-    from confkit import scripts
-    from confkit.importer import ImportConflictError
+    from confkit import ImportConflictError, scripts
     real = scripts.source
     monkeypatch.setattr(scripts, "source", lambda name: "return redis.error_reply('CONFKIT_IMPORT_CONFLICT')"
                         if name == "import_commit" else real(name))
