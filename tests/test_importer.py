@@ -3,6 +3,7 @@ all or nothing, once; people become the same users in every import."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pandas as pd
@@ -223,3 +224,16 @@ def test_between_the_index_commits_and_the_commit_no_new_message_is_visible(app,
     assert (app.meeting_messages(1), app.user_messages(1, 1), app.user_messages(2, 1)) == before
     assert [len(m) for m in before] == [3, 1, 1]
     assert len(messages_frame(app)) == 3 and len(app.instances(1)) == 1
+
+
+def test_users_without_age_gender_or_email_read_back_everywhere(app, redis_server, capsys, monkeypatch):
+    from confkit.analytics import users_frame
+    from confkit.cli import main
+    app.import_meeting(_report(), progress=False)
+    frame = users_frame(app)
+    assert frame["age"].isna().all() and frame["gender"].isna().all()
+    assert frame["email"].tolist()[1] is pd.NA  # Ben, a guest
+    monkeypatch.setenv("CONFKIT_REDIS_URL", redis_server.url)
+    assert main(["--json", "users"]) == 0
+    users = json.loads(capsys.readouterr().out)
+    assert users[1] == {"user_id": 2, "name": "Ben Ode", "age": None, "gender": None, "email": None}
