@@ -646,22 +646,18 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
         indexes = [key for key in live if ":messages:user:" in key]
         # First the per-user message indexes, COMMIT_KEYS at a time: their new ids have
         # no record until the commit below, and readers skip such ids.
-        script = activity.register_script(scripts.source("import_commit_index"))
-        for start in range(0, len(indexes), COMMIT_KEYS):
-            pairs = [k for key in indexes[start:start + COMMIT_KEYS] for k in (staged[key], key)]
-            try:
-                if not int(script(keys=[*head, *pairs], args=[*_dbs(app), now, fingerprint, event_top,
-                                                             message_top], client=activity)):
-                    return False, int(activity.hget(keys.import_fingerprints(mid), fingerprint))
-            except redis.ResponseError as exc:
-                raise _commit_error(exc, mid) from None
-        pairs = [k for key in live if key not in indexes for k in (staged[key], key)]
-        argv = [*_dbs(app), now, fingerprint, order, plan.from_ms, plan.to_ms, mid,
-                event_top, message_top, len(events), len(messages), instances_seen,
-                "1" if creating else "0", title, description]
         script = activity.register_script(scripts.source("import_commit"))
+        seen = [*_dbs(app), now, fingerprint, event_top, message_top]
         try:
-            reply = script(keys=[*head, *pairs], args=argv, client=activity)
+            for start in range(0, len(indexes), COMMIT_KEYS):
+                pairs = [k for key in indexes[start:start + COMMIT_KEYS] for k in (staged[key], key)]
+                reply = script(keys=[*head, *pairs], args=[*seen, "index"], client=activity)
+                if not int(reply[0]):
+                    return False, int(reply[1])
+            pairs = [k for key in live if key not in indexes for k in (staged[key], key)]
+            reply = script(keys=[*head, *pairs], client=activity, args=[
+                *seen, "commit", order, plan.from_ms, plan.to_ms, mid, len(events), len(messages),
+                instances_seen, "1" if creating else "0", title, description])
         except redis.ResponseError as exc:
             raise _commit_error(exc, mid) from None
         return int(reply[0]) == 1, int(reply[1])

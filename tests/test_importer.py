@@ -216,8 +216,8 @@ def test_between_the_index_commits_and_the_commit_no_new_message_is_visible(app,
     before = (app.meeting_messages(1), app.user_messages(1, 1), app.user_messages(2, 1))
     from confkit import ImportConflictError, scripts
     real = scripts.source
-    monkeypatch.setattr(scripts, "source", lambda name: "return redis.error_reply('CONFKIT_IMPORT_CONFLICT')"
-                        if name == "import_commit" else real(name))
+    stop = "if ARGV[7] == 'commit' then return redis.error_reply('CONFKIT_IMPORT_CONFLICT') end\n"
+    monkeypatch.setattr(scripts, "source", lambda name: stop + real(name) if name == "import_commit" else real(name))
     later = DAY + timedelta(days=7)
     with pytest.raises(ImportConflictError):
         app.import_meeting(_report(day=later), chat(CHAT, day=later), progress=False)
