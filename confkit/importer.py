@@ -61,7 +61,7 @@ STAGING_TTL_S = 24 * 3600       # a killed import's staging keys vanish after th
 NEW_USER_TTL_S = 7 * 24 * 3600  # users reserved by an import that never committed
 RECONNECT_OVERLAP_MS = 60_000   # overlapping rows shorter than this are a reconnect
 CHUNK = 500                     # fields per staging command (each well under 1 ms)
-COMMIT_KEYS = 100               # keys per commit script or transaction: each holds the server < 1 ms
+COMMIT_KEYS = 50                # keys per commit script or transaction: each holds the server < 1 ms
 COPY_COUNT = 1000               # fields per HSCAN / ZSCAN when copying a live key
 
 J, L, T = int(EventType.JOIN), int(EventType.LEAVE), int(EventType.TIMEOUT)
