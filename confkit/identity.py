@@ -163,11 +163,14 @@ def group_people(segments: pd.DataFrame) -> list[Person]:
     by_email: dict[str, Person] = {}
     by_name: dict[str, Person] = {}
     order: list[Person] = []
-    for row in range(len(segments)):
-        keys = [k for k in dict.fromkeys(name_key(n) for n in (originals[row], names[row], displays[row])) if k]
-        shown = next((clean_name(n) for n in (originals[row], names[row], displays[row]) if clean_name(n)), "")
-        address = _cell(emails[row]) if not _missing(emails[row]) else None
-        ekey = email_key(address)
+    seen: dict[tuple[Any, ...], tuple[list[str], str, str | None, str | None]] = {}
+    for row, identity in enumerate(zip(originals, names, displays, emails)):
+        try:
+            keys, shown, address, ekey = seen[identity]
+        except KeyError:  # a person's rows repeat the same cells: work them out once
+            keys, shown, address, ekey = seen.setdefault(identity, _identity(*identity))
+        except TypeError:  # an unhashable cell
+            keys, shown, address, ekey = _identity(*identity)
         if ekey is not None:
             person = by_email.get(ekey)
             if person is None:
@@ -203,6 +206,14 @@ def group_people(segments: pd.DataFrame) -> list[Person]:
                 person.ambiguous_with = tuple(sorted(c.email or "" for c in candidates))
         result.append(person)
     return result
+
+
+def _identity(original: Any, name: Any, display: Any, email: Any) -> tuple[list[str], str, str | None, str | None]:
+    """A row's name keys (most trusted first), the name to show, its e-mail and e-mail key."""
+    keys = [k for k in dict.fromkeys(name_key(n) for n in (original, name, display)) if k]
+    shown = next((clean_name(n) for n in (original, name, display) if clean_name(n)), "")
+    address = _cell(email) if not _missing(email) else None
+    return keys, shown, address, email_key(address)
 
 
 def _spans(segments: pd.DataFrame) -> list[tuple[Any, Any]]:
