@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import validate
@@ -216,19 +217,24 @@ def _identity(original: Any, name: Any, display: Any, email: Any) -> tuple[list[
     return keys, shown, address, email_key(address)
 
 
-def _spans(segments: pd.DataFrame) -> list[tuple[Any, Any]]:
-    if "joined_at" not in segments.columns:
-        return [(None, None)] * len(segments)
-    left = segments["left_at"] if "left_at" in segments.columns else pd.Series([pd.NaT] * len(segments))
-    return [(j, lv if not pd.isna(lv) else pd.Timestamp.max.tz_localize("UTC"))
-            for j, lv in zip(segments["joined_at"], left)]
+def _spans(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each row's join and leave in ns (no leave: open to the end of time); None
+    without join times."""
+    if "joined_at" not in segments.columns or "left_at" not in segments.columns:
+        return None
+    def ns(column: str, missing: int) -> np.ndarray:
+        naive = segments[column].astype("datetime64[ns, UTC]").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        return np.where(np.isnat(naive), missing, naive.view(np.int64))
+    return ns("joined_at", np.iinfo(np.int64).max), ns("left_at", np.iinfo(np.int64).max)
 
 
-def _overlap(spans: list[tuple[Any, Any]], rows: list[int], others: list[int]) -> bool:
+def _overlap(spans: tuple[np.ndarray, np.ndarray] | None, rows: list[int], others: list[int]) -> bool:
     """Whether any of ``rows`` is open at the same time as any of ``others``."""
-    return any(spans[a][0] is not None and spans[b][0] is not None and not pd.isna(spans[a][0])
-               and not pd.isna(spans[b][0]) and spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
-               for a in rows for b in others)
+    if spans is None:
+        return False
+    joined, left = spans
+    a, b = np.array(rows), np.array(others)
+    return bool(((joined[a][:, None] < left[b][None, :]) & (joined[b][None, :] < left[a][:, None])).any())
 
 
 def _missing(value: Any) -> bool:

@@ -654,7 +654,8 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                 reply = script(keys=[*head, *pairs], args=[*seen, "index"], client=activity)
                 if not int(reply[0]):
                     return False, int(reply[1])
-            pairs = [k for key in live if key not in indexes for k in (staged[key], key)]
+            rest = set(live) - set(indexes)
+            pairs = [k for key in live if key in rest for k in (staged[key], key)]
             reply = script(keys=[*head, *pairs], client=activity, args=[
                 *seen, "commit", order, plan.from_ms, plan.to_ms, mid, len(events), len(messages),
                 instances_seen, "1" if creating else "0", title, description])
