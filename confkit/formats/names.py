@@ -12,9 +12,9 @@ import re
 import numpy as np
 import pandas as pd
 
-_GUEST = re.compile(r"\s*\((?:guest|gast|invité|invitado|convidado)\)", re.IGNORECASE)
+_GUEST = re.compile(r"\((?:guest|gast|invité|invitado|convidado)\)", re.IGNORECASE)
 _SUFFIX = re.compile(
-    r"\s*\((?:external|ext|extern|externo|unverified|non verified"
+    r"\((?:external|ext|extern|externo|unverified|non verified"
     r"|(?:she|he|they|ze|xe|it|her|him|them|hers|his|theirs)(?:\s*/\s*[a-z]+){1,2})\)",
     re.IGNORECASE)
 
@@ -22,7 +22,7 @@ _SUFFIX = re.compile(
 def clean_name(raw: str) -> tuple[str, bool]:
     """The name without guest, external and pronoun suffixes, and whether it said guest."""
     guest = bool(_GUEST.search(raw))
-    name = _SUFFIX.sub("", _GUEST.sub("", raw))
+    name = _SUFFIX.sub(" ", _GUEST.sub(" ", raw))
     return " ".join(name.split()), guest
 
 
