@@ -180,3 +180,12 @@ def test_a_real_webinar_report_imports_once(app):
     instance = app.instances(result.meeting_id)[0]
     assert events["timestamp"].min() >= instance.from_dt and events["timestamp"].max() <= instance.to_dt
     assert app.import_meeting(webinar).created is False
+
+
+def test_cli_refuses_two_overlapping_reports_of_one_meeting_before_writing(redis_server, app, capsys,
+                                                                           monkeypatch):
+    monkeypatch.setenv("CONFKIT_REDIS_URL", redis_server.url)
+    heroes = [str(fixture("zoom/participants_heroes_full.csv")), str(fixture("zoom/participants_heroes.csv"))]
+    assert main([*AT, "import", *heroes, "--tz", "UTC", "--meeting", "5"]) == 1
+    assert "overlaps" in capsys.readouterr().err
+    assert app.meetings() == [] and app.users() == []
