@@ -62,6 +62,7 @@ NEW_USER_TTL_S = 7 * 24 * 3600  # users reserved by an import that never committ
 RECONNECT_OVERLAP_MS = 60_000   # overlapping rows shorter than this are a reconnect
 CHUNK = 500                     # fields per staging command (each well under 1 ms)
 COMMIT_KEYS = 50                # keys per commit script or transaction: each holds the server < 1 ms
+TRANSACTIONS_PER_PIPELINE = 20
 COPY_COUNT = 1000               # fields per HSCAN / ZSCAN when copying a live key
 
 J, L, T = int(EventType.JOIN), int(EventType.LEAVE), int(EventType.TIMEOUT)
@@ -527,16 +528,37 @@ def _settle(app: ConferenceApp, mid: int) -> None:
 
 def _create_users(app: ConferenceApp, users: Sequence[User]) -> None:
     """Write new users, each with an expiry in the same transaction (made permanent
-    after the commit): not listed until then, and gone if the import never commits.
-    One transaction on a single server; one per user on a cluster (one slot each)."""
-    keys, catalog = app.keys, app.stores.catalog
-    size = 1 if app.stores.cluster else COMMIT_KEYS
-    groups = [users[start:start + size] for start in range(0, len(users), size)]
-    for group in groups:
-        pipe = catalog.pipeline(transaction=True)
-        for user in group:
-            pipe.hset(keys.user(user.user_id), mapping=user_fields(user))
-            pipe.expire(keys.user(user.user_id), NEW_USER_TTL_S)
+    after the commit): not listed until then, and gone if the import never commits."""
+    keys = app.keys
+
+    def queue(pipe: Any, user: User) -> None:
+        pipe.hset(keys.user(user.user_id), mapping=user_fields(user))
+        pipe.expire(keys.user(user.user_id), NEW_USER_TTL_S)
+
+    _transactions(app, app.stores.catalog, users, queue, same_slot=False)
+
+
+def _transactions(app: ConferenceApp, client: Any, items: Sequence[Any], queue: Any, *, same_slot: bool) -> None:
+    """``queue(pipe, item)`` for every item, COMMIT_KEYS items per MULTI/EXEC (EXEC
+    runs a whole transaction at once, so they stay small). On one server the
+    transactions travel in one pipeline; on a cluster a transaction holds one slot:
+    one per item unless they share one."""
+    size = COMMIT_KEYS if same_slot or not app.stores.cluster else 1
+    groups = [items[start:start + size] for start in range(0, len(items), size)]
+    if app.stores.cluster:
+        for group in groups:
+            pipe = client.pipeline(transaction=True)
+            for item in group:
+                queue(pipe, item)
+            pipe.execute()
+        return
+    for first in range(0, len(groups), TRANSACTIONS_PER_PIPELINE):
+        pipe = client.pipeline(transaction=False)
+        for group in groups[first:first + TRANSACTIONS_PER_PIPELINE]:
+            pipe.execute_command("MULTI")  # a transaction cut short by a dying client is discarded
+            for item in group:
+                queue(pipe, item)
+            pipe.execute_command("EXEC")
         pipe.execute()
 
 
@@ -607,7 +629,7 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
         with bar:
             for key in existing:
                 _copy(activity, key, staged[key])
-            _create_staged(activity, staged, live)
+            _create_staged(app, staged, live)
             with _Writer(activity) as writer:
                 def run(*command: Any) -> None:
                     writer.pipe.execute_command(*command)  # the writer swaps pipelines as it sends them
@@ -695,20 +717,20 @@ def _existing_keys(client: Any, keys: Sequence[str]) -> list[str]:
 PLACEHOLDER = ""  # the hash field / sorted-set member that creates a staged key
 
 
-def _create_staged(client: Any, staged: dict[str, str], live: Sequence[str]) -> None:
+def _create_staged(app: ConferenceApp, staged: dict[str, str], live: Sequence[str]) -> None:
     """Create every staged key, each with a placeholder and its expiry in one
     transaction (same slot), so no staged key ever exists without an expiry, even if
     the process dies; the commit removes the placeholders."""
     zsets = {k for k in live if ":messages:by_time" in k or ":messages:user:" in k}
-    for start in range(0, len(live), COMMIT_KEYS):  # small transactions: EXEC runs them all at once
-        pipe = client.pipeline(transaction=True)
-        for key in live[start:start + COMMIT_KEYS]:
-            if key in zsets:
-                pipe.zadd(staged[key], {PLACEHOLDER: 0})
-            else:
-                pipe.hset(staged[key], PLACEHOLDER, PLACEHOLDER)
-            pipe.expire(staged[key], STAGING_TTL_S)
-        pipe.execute()
+
+    def queue(pipe: Any, key: str) -> None:
+        if key in zsets:
+            pipe.zadd(staged[key], {PLACEHOLDER: 0})
+        else:
+            pipe.hset(staged[key], PLACEHOLDER, PLACEHOLDER)
+        pipe.expire(staged[key], STAGING_TTL_S)
+
+    _transactions(app, app.stores.activity, live, queue, same_slot=True)
 
 
 def _copy(client: Any, source: str, target: str) -> None:
