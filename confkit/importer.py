@@ -187,6 +187,7 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
         return _result(plan, report, mid if meeting_exists else None, order, title, created=False,
                        meeting_created=not meeting_exists, user_ids=None, dry_run=True)
 
+    _finish_pending(app)
     if meeting_exists:
         _settle(app, mid)  # type: ignore[arg-type]
     else:
@@ -201,12 +202,13 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
     result = _result(plan, report, mid, order, title, created=True, meeting_created=not meeting_exists,
                      user_ids=user_ids, dry_run=False)
     follow_up = _follow_up(plan, user_ids, [u.user_id for u in new_users], _ref_fields(report, fingerprint))
-    committed, stored_order = _stage_and_commit(
+    committed, stored_order, pending = _stage_and_commit(
         app, mid, order, plan, user_ids, fingerprint, result, follow_up,  # type: ignore[arg-type]
         create=(not meeting_exists, title, _description(report)), progress=progress)
     if not committed:  # the same content was committed meanwhile
         return _repeat(app, mid, stored_order, False)  # type: ignore[arg-type]
     _finish(app, mid, order)  # type: ignore[arg-type]
+    app.stores.catalog.srem(keys.import_pending, pending)
     return result
 
 
@@ -605,7 +607,9 @@ def _records(plan: _Plan, user_ids: Sequence[int | None], order: int, first_even
 
 def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, user_ids: Sequence[int | None],
                       fingerprint: str, result: ImportResult, follow_up: dict[str, str],
-                      create: tuple[bool, str, str], progress: bool | None) -> tuple[bool, int]:
+                      create: tuple[bool, str, str], progress: bool | None) -> tuple[bool, int, str]:
+    """Stage, then commit; returns (committed, order id, pending member). Until its
+    follow-up is done, the import is listed in ``import_pending``."""
     keys, activity = app.keys, app.stores.activity
     token = secrets.token_hex(8)
     pipe = activity.pipeline(transaction=False)
@@ -663,6 +667,8 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                     writer.added(len(part))
                     bar.update(len(part))
         creating, title, description = create
+        pending = f"{mid}:{order}:{token}"
+        app.stores.catalog.sadd(keys.import_pending, pending)  # before anything can become visible
         head = [*keys.meeting_script_keys(mid), keys.import_fingerprints(mid)]
         now = to_ms(app.now())
         indexes = [key for key in live if ":messages:user:" in key]
@@ -675,7 +681,7 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                 pairs = [k for key in indexes[start:start + COMMIT_KEYS] for k in (staged[key], key)]
                 reply = script(keys=[*head, *pairs], args=[*seen, "index"], client=activity)
                 if not int(reply[0]):
-                    return False, int(reply[1])
+                    return False, int(reply[1]), pending
             rest = set(live) - set(indexes)
             pairs = [k for key in live if key in rest for k in (staged[key], key)]
             reply = script(keys=[*head, *pairs], client=activity, args=[
@@ -683,9 +689,11 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                 instances_seen, "1" if creating else "0", title, description])
         except redis.ResponseError as exc:
             raise _commit_error(exc, mid) from None
-        return int(reply[0]) == 1, int(reply[1])
+        return int(reply[0]) == 1, int(reply[1]), pending
     finally:
         _drop(activity, list(staged.values()))
+        if not activity.exists(keys.import_instance(mid, order)):  # not committed: nothing to follow up
+            app.stores.catalog.srem(keys.import_pending, f"{mid}:{order}:{token}")
 
 
 def _dbs(app: ConferenceApp) -> tuple[str, str]:
@@ -823,6 +831,21 @@ def _finish(app: ConferenceApp, mid: int, order: int) -> None:
         changed = {n: v for (n, v), old in zip(merged.items(), stored) if v != old}
         if changed:
             catalog.hset(keys.identities_name, mapping=changed)
+
+
+def _finish_pending(app: ConferenceApp) -> None:
+    """Complete the follow-up of imports that committed but whose process stopped
+    before finishing it; forget those that never committed and whose staging is gone.
+    Imports still staging (their staged record exists) are left alone."""
+    keys, catalog, activity = app.keys, app.stores.catalog, app.stores.activity
+    for member in sorted(catalog.smembers(keys.import_pending)):
+        mid_text, order_text, token = member.split(":")
+        mid, order = int(mid_text), int(order_text)
+        if activity.exists(keys.import_instance(mid, order)):
+            _finish(app, mid, order)
+        elif activity.exists(keys.staging(mid, token, keys.import_instance(mid, order))):
+            continue
+        catalog.srem(keys.import_pending, member)
 
 
 def _repeat(app: ConferenceApp, mid: int, order: int, dry_run: bool) -> ImportResult:
