@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
-from .codec import event_record, message_record, to_ms
+from .codec import event_record, message_record, to_ms, user_fields
 from .errors import InvalidInputError
 from .models import EventType, Meeting, MeetingInstance, User
 from .storage import Command, Storage
@@ -69,8 +69,7 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
     keys = app.keys
     with _Writer(Storage.of(app), "catalog", threads=0) as writer:
         for user in users:
-            writer.add(("HSET", keys.user(user.user_id), "user_id", user.user_id, "name", user.name,
-                        "age", user.age, "gender", user.gender, "email", user.email),
+            writer.add(("HSET", keys.user(user.user_id), *(i for pair in user_fields(user).items() for i in pair)),
                        ("ZADD", keys.users, user.user_id, user.user_id))
             report.users += 1
         for meeting in meetings:
@@ -223,7 +222,11 @@ class _Writer:
     def add(self, *commands: Command, records: int | None = None) -> None:
         """Queue commands that write ``records`` records (default: one per command)."""
         self.commands.extend(commands)
-        self.queued += len(commands) if records is None else records
+        self.added(len(commands) if records is None else records)
+
+    def added(self, records: int) -> None:
+        """Count queued records; send the batch once it holds FLUSH_AT."""
+        self.queued += records
         if self.queued >= self.FLUSH_AT:
             self.flush()
 

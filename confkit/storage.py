@@ -20,7 +20,7 @@ from typing import Any
 
 import redis
 
-from .codec import from_ms, instance_from_hash, meeting_from_hash, message_fields_many, user_from_hash
+from .codec import decode_user, from_ms, instance_from_hash, meeting_from_hash, message_fields_many, user_fields
 from .connection import Stores
 from .errors import ConfkitError
 from .keys import Keys
@@ -95,8 +95,7 @@ class Storage:
     def add_user(self, user: User) -> None:
         """The add_user script (refuses a different user under the id), then the
         users index; unguarded: add_user's guard repeats both."""
-        fields = ["user_id", user.user_id, "name", user.name, "age", user.age,
-                  "gender", user.gender, "email", user.email]
+        fields = [item for pair in user_fields(user).items() for item in pair]
         try:
             self.scripts.call("add_user", [self.keys.user(user.user_id)], [self._dbs[0], *fields], self.catalog)
         except redis.ResponseError as exc:
@@ -121,13 +120,15 @@ class Storage:
         return bool(self.catalog.exists(self.keys.meeting(meeting_id)))
 
     @reachable
-    def user_email(self, user_id: int) -> str | None:
-        return self.catalog.hget(self.keys.user(user_id), "email")
+    def user_email(self, user_id: int) -> tuple[bool, str | None]:
+        """Whether the user exists, and their e-mail (None: unknown)."""
+        found, email = self.catalog.hmget(self.keys.user(user_id), "user_id", "email")
+        return found is not None, email
 
     @reachable
     def user(self, user_id: int) -> User | None:
         data = self.catalog.hgetall(self.keys.user(user_id))
-        return user_from_hash(data) if data else None
+        return decode_user(data) if data else None
 
     @reachable
     def meeting(self, meeting_id: int) -> Meeting | None:
@@ -182,7 +183,7 @@ class Storage:
     def users(self) -> list[User]:
         """Every user, in id order (pipelined, BATCH at a time)."""
         ids = self.catalog.zrange(self.keys.users, 0, -1)
-        return [user_from_hash(d) for d in self._hgetall_many([self.keys.user(int(i)) for i in ids]) if d]
+        return [decode_user(d) for d in self._hgetall_many([self.keys.user(int(i)) for i in ids]) if d]
 
     @reachable
     def meetings(self) -> list[Meeting]:
@@ -268,8 +269,12 @@ class Storage:
         replies = pipe.execute()
         records = [record for chunk in replies[0::2] for record in chunk]
         texts = [text for chunk in replies[1::2] for text in chunk]
+        # An id without a record, or another user's, is an import's index entry whose
+        # commit has not happened (docs/schema.md, "Imports"): not a message yet.
+        found = [(mid, record, text) for mid, record, text in zip(ids, records, texts) if record is not None]
         rows = sorted((ts, int(mid), order, user, text)  # oldest first; same ms: posting order
-                      for mid, (user, order, ts), text in zip(ids, message_fields_many(records), texts))
+                      for (mid, _, text), (user, order, ts) in zip(found, message_fields_many([r for _, r, _ in found]))
+                      if user_id is None or user == user_id)
         return [Message(mid, meeting_id, order, user, text, from_ms(ts)) for ts, mid, order, user, text in rows]
 
     @reachable

@@ -353,7 +353,7 @@ def plan(*, users: int, meetings: int, days: int, seed: int, now: datetime,
         size = min(len(ids), rng.randint(*kind.members))
         members = sorted(rng.sample(ids, size))
         private = rng.random() < kind.private_share
-        audience = tuple(sorted(by_id[m].email for m in members)) if private else ()
+        audience = tuple(sorted(email for m in members if (email := by_id[m].email))) if private else ()
         meeting_list.append(Meeting(mid, title, description, not private, audience))
         kinds[mid] = kind_name
         # Each meeting draws from its own stream, so adding meetings keeps the others.
