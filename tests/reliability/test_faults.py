@@ -19,8 +19,8 @@ from faultproxy import FaultProxy
 
 from confkit import ConferenceApp, ConfkitConnectionError, EventType, OutcomeUnknownError, User, analytics, synth
 from confkit.bulk import Activity, load_activity, load_catalog
-from confkit.synth_exports import synthetic_export
 from confkit.connection import RetryPolicy, connect
+from confkit.synth_exports import synthetic_export
 
 BACKOFF = [0.05, 0.1, 0.2]  # base 0.05 doubled, with the jitter source at its top (1.0)
 
