@@ -53,6 +53,7 @@ from .identity import (
     resolve,
 )
 from .models import EventType, User
+from .retry import idempotent, reachable
 from .storage import Storage
 
 if TYPE_CHECKING:
@@ -145,6 +146,7 @@ class _Plan:
 
 
 # -- entry point ------------------------------------------------------------------------
+@idempotent  # the connection guard of the operations (once, also when called by the app)
 def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog | None = None, *,
                    meeting_id: Any = None, roster: Any = None, include_direct: bool = False,
                    dry_run: bool = False, progress: bool | None = None) -> ImportResult:
@@ -879,6 +881,7 @@ def _result(plan: _Plan, report: AttendanceReport, mid: int | None, order: int, 
 
 
 # -- reading import details back ---------------------------------------------------------------
+@reachable
 def sessions_detail(app: ConferenceApp, meeting_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """One row per imported session: meeting_id, order_id, user_id, join_event_id,
     segments (raw rows merged into it), devices (most rows open at once), multi_device,

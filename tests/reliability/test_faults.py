@@ -17,7 +17,16 @@ import pytest
 import storecheck
 from faultproxy import FaultProxy
 
-from confkit import ConferenceApp, ConfkitConnectionError, EventType, OutcomeUnknownError, User, analytics, synth
+from confkit import (
+    ConferenceApp,
+    ConfkitConnectionError,
+    EventType,
+    OutcomeUnknownError,
+    User,
+    analytics,
+    importer,
+    synth,
+)
 from confkit.bulk import Activity, load_activity, load_catalog
 from confkit.connection import RetryPolicy, connect
 from confkit.synth_exports import synthetic_export
@@ -101,6 +110,8 @@ def test_analytics_bulk_synth_and_import_give_clear_errors_when_redis_is_down(bu
         "load_activity": lambda: load_activity(app, [Activity(10, 1, 2, int(EventType.JOIN), now_ms)]),
         "generate": lambda: synth.generate(app, users=3, meetings=1, days=1, seed=1),
         "import_meeting": lambda: app.import_meeting(report, chat, progress=False),
+        "importer.import_meeting": lambda: importer.import_meeting(app, report, chat, progress=False),
+        "sessions_detail": lambda: importer.sessions_detail(app),
     }
     for name, call in calls.items():
         waits.clear()
