@@ -28,7 +28,7 @@ import pandas as pd
 import redis
 
 from . import scripts, validate
-from .bulk import _flat, _progress, _Writer
+from .bulk import _flat, _progress, _Writer, message_commands
 from .codec import event_record, from_ms, message_record, to_ms, user_fields
 from .errors import (
     AlreadyExistsError,
@@ -658,15 +658,9 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                     posts = messages[start:start + CHUNK]
                     first = message_top + 1 + start
                     msg_ids = range(first, first + len(posts))
-                    run("HSET", staged[keys.messages(mid)],
-                        *_flat(msg_ids, [message_record(uid, order, ms) for uid, ms, _ in posts]))
-                    run("HSET", staged[keys.message_texts(mid)], *_flat(msg_ids, [t for _, _, t in posts]))
-                    run("ZADD", staged[keys.messages_by_time(mid)], *_flat([ms for _, ms, _ in posts], msg_ids))
-                    per_user: dict[int, list[int]] = defaultdict(list)
-                    for msg_id, (uid, ms, _) in zip(msg_ids, posts):
-                        per_user[uid] += (ms, msg_id)
-                    for poster, scored in per_user.items():
-                        run("ZADD", staged[keys.user_messages(mid, poster)], *scored)
+                    writer.add(*message_commands(keys, mid, msg_ids, posts,
+                                                 [message_record(uid, order, ms) for uid, ms, _ in posts],
+                                                 staged.__getitem__), records=0)
                     writer.added(len(posts))
                     bar.update(len(posts))
         creating, title, description = create
