@@ -169,20 +169,20 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
         raise ImportFormatError("this report holds per-person totals without join and leave times;"
                                 " export it with one row per join segment", file=report.source)
     fingerprint = _fingerprint(report, chat, include_direct)
-    keys, activity = app.keys, app.stores.activity
+    keys, storage = app.keys, Storage.of(app)
 
     mid, meeting_exists = _find_meeting(app, report, wanted, fingerprint)
     if mid is not None and meeting_exists:
-        order = activity.hget(keys.import_fingerprints(mid), fingerprint)
+        order = storage.import_order(mid, fingerprint)
         if order is not None:
-            return _repeat(app, mid, int(order), dry_run)
+            return _repeat(app, mid, order, dry_run)
 
     plan = _plan(app, report, chat, entries, include_direct)
     now_ms = to_ms(app.now())
     if plan.to_ms > now_ms:
         raise InvalidInputError(f"{_where(report)}: the meeting ends at {from_ms(plan.to_ms).isoformat()},"
                                 f" after now ({from_ms(now_ms).isoformat()}); import it once it has ended")
-    spans = Storage.of(app).instance_spans([mid])[mid] if mid is not None and meeting_exists else {}
+    spans = storage.instance_spans([mid])[mid] if mid is not None and meeting_exists else {}
     order = _order_id(spans, plan.from_ms, plan.to_ms, mid, report)
     title = _title(report)
     new_people = [i for i, uid in enumerate(plan.user_ids) if uid is None]
@@ -277,7 +277,7 @@ def _plan(app: ConferenceApp, report: AttendanceReport, chat: ChatLog | None,
     known_emails, known_names = _known(app, people)
     resolution = resolve(people, known_emails, known_names, roster)
     user_ids = list(resolution.user_ids)
-    existing = _existing_users(app, {u for u in user_ids if u is not None})
+    existing = Storage.of(app).existing_users({u for u in user_ids if u is not None})
     for i, uid in enumerate(user_ids):
         if uid is not None and uid not in existing:
             user_ids[i] = None  # a learned identity whose user is gone: a new user
@@ -370,24 +370,10 @@ def _known(app: ConferenceApp, people: Sequence[Person]) -> tuple[dict[str, int]
     """The stored identities of these people's e-mails and names."""
     emails = sorted({p.email_key for p in people if p.email_key})
     names = sorted({k for p in people for k in p.names})
-    keys, catalog = app.keys, app.stores.catalog
-    pipe = catalog.pipeline(transaction=False)
-    for start in range(0, len(emails), CHUNK):
-        pipe.hmget(keys.identities_email, emails[start:start + CHUNK])
-    for start in range(0, len(names), CHUNK):
-        pipe.hmget(keys.identities_name, names[start:start + CHUNK])
-    replies = [v for chunk in pipe.execute() for v in chunk] if emails or names else []
-    known_emails = {e: int(v) for e, v in zip(emails, replies[:len(emails)]) if v}
-    known_names = {n: decode_ids(v) for n, v in zip(names, replies[len(emails):]) if v}
+    by_email, by_name = Storage.of(app).identities(emails, names, CHUNK)
+    known_emails = {e: int(v) for e, v in zip(emails, by_email) if v}
+    known_names = {n: decode_ids(v) for n, v in zip(names, by_name) if v}
     return known_emails, known_names
-
-
-def _existing_users(app: ConferenceApp, user_ids: Iterable[int]) -> set[int]:
-    ids = sorted(user_ids)
-    pipe = app.stores.catalog.pipeline(transaction=False)
-    for uid in ids:
-        pipe.exists(app.keys.user(uid))
-    return {uid for uid, there in zip(ids, pipe.execute() if ids else []) if there}
 
 
 def _sessions(people: Sequence[Person], user_ids: Sequence[int | None], used: pd.DataFrame,
@@ -463,14 +449,11 @@ def _find_meeting(app: ConferenceApp, report: AttendanceReport, wanted: int | No
                   fingerprint: str) -> tuple[int | None, bool]:
     """(meeting id or None, whether it exists): the one asked for, else the one this
     content or platform meeting was imported into (by reference, else by title)."""
-    keys, catalog = app.keys, app.stores.catalog
-    mid = wanted
-    if mid is None:
-        found = catalog.hmget(keys.import_meetings, _ref_fields(report, fingerprint))
-        mid = next((int(v) for v in found if v), None)
+    storage = Storage.of(app)
+    mid = wanted if wanted is not None else storage.imported_meeting(_ref_fields(report, fingerprint))
     if mid is None:
         return None, False
-    return mid, bool(catalog.exists(keys.meeting(mid)))
+    return mid, storage.meeting_exists(mid)
 
 
 def _reserve_meeting(app: ConferenceApp, report: AttendanceReport, mid: int | None, fingerprint: str) -> int:
@@ -524,10 +507,11 @@ def _order_id(spans: dict[int, tuple[int, int]], start: int, end: int, mid: int 
 def _settle(app: ConferenceApp, mid: int) -> None:
     """Close sessions left in instances of the meeting that have ended (the lazy sweep
     any write would do first); refuse if people are inside a running instance."""
-    if not app.stores.activity.scard(app.keys.open_instances(mid)):
+    storage = Storage.of(app)
+    if not storage.open_instance_count(mid):
         return
     app.sweep()
-    if app.stores.activity.scard(app.keys.open_instances(mid)):
+    if storage.open_instance_count(mid):
         raise InvalidInputError(f"meeting {mid} has people inside its running instance; import once it has ended")
 
 

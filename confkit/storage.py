@@ -326,6 +326,49 @@ class Storage:
                 out.extend((store, key, kind, int(size)) for key, kind, size in zip(batch, types, pipe.execute()))
         return out
 
+    # -- imports: what an import reads before it writes ------------------------------------
+    @reachable
+    def import_order(self, meeting_id: int, fingerprint: str) -> int | None:
+        """The instance an import of this content went into, if any."""
+        order = self.activity.hget(self.keys.import_fingerprints(meeting_id), fingerprint)
+        return None if order is None else int(order)
+
+    @reachable
+    def imported_meeting(self, fields: Sequence[str]) -> int | None:
+        """The meeting the first of these import references (platform id, title...) names."""
+        found = self.catalog.hmget(self.keys.import_meetings, list(fields))
+        return next((int(v) for v in found if v), None)
+
+    @reachable
+    def identities(self, emails: Sequence[str], names: Sequence[str],
+                   chunk: int) -> tuple[list[str | None], list[str | None]]:
+        """The stored identities of these e-mail and name keys (HMGET, ``chunk`` at a time)."""
+        if not emails and not names:
+            return [], []
+        pipe = self._pipeline(self.catalog)
+        for start in range(0, len(emails), chunk):
+            pipe.hmget(self.keys.identities_email, emails[start:start + chunk])
+        for start in range(0, len(names), chunk):
+            pipe.hmget(self.keys.identities_name, names[start:start + chunk])
+        replies = [v for part in pipe.execute() for v in part]
+        return replies[:len(emails)], replies[len(emails):]
+
+    @reachable
+    def existing_users(self, user_ids: Iterable[int]) -> set[int]:
+        """Which of these users exist."""
+        ids = sorted(user_ids)
+        if not ids:
+            return set()
+        pipe = self._pipeline(self.catalog)
+        for uid in ids:
+            pipe.exists(self.keys.user(uid))
+        return {uid for uid, there in zip(ids, pipe.execute()) if there}
+
+    @reachable
+    def open_instance_count(self, meeting_id: int) -> int:
+        """How many of the meeting's instances still have someone inside."""
+        return int(self.activity.scard(self.keys.open_instances(meeting_id)))
+
     # -- bulk writes ------------------------------------------------------------------------
     @idempotent
     def execute(self, store: str, commands: Sequence[Command]) -> list[Any]:
