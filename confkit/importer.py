@@ -833,7 +833,7 @@ def _repeat(app: ConferenceApp, mid: int, order: int, dry_run: bool) -> ImportRe
     """The result of an import done before, completing its follow-up writes."""
     if not dry_run:
         _finish(app, mid, order)
-    text = app.stores.activity.hget(app.keys.import_instance(mid, order), "result")
+    text = Storage.of(app).import_result(mid, order)
     if text is None:
         raise ConfkitError(f"instance {order} of meeting {mid} was imported but its record is missing")
     return ImportResult.from_json(text, created=False, meeting_created=False, dry_run=dry_run)
@@ -865,18 +865,11 @@ def sessions_detail(app: ConferenceApp, meeting_ids: Iterable[int] | None = None
     segments (raw rows merged into it), devices (most rows open at once), multi_device,
     line (first row in the file). Merge with ``analytics.sessions_frame`` on
     (meeting_id, join_event_id) for times and durations."""
-    keys, catalog, activity = app.keys, app.stores.catalog, app.stores.activity
-    mids = list(meeting_ids) if meeting_ids is not None else [int(m) for m in catalog.zrange(keys.meetings, 0, -1)]
-    pipe = activity.pipeline(transaction=False)
-    for mid in mids:
-        pipe.hvals(keys.import_fingerprints(mid))
     rows = []
-    for mid, orders in zip(mids, pipe.execute() if mids else []):
-        for order in sorted({int(o) for o in orders}):
-            for event_id, value in activity.hscan_iter(keys.import_sessions(mid, order), count=COPY_COUNT):
-                data = json.loads(value)
-                rows.append((mid, order, data["user_id"], int(event_id), data["segments"], data["devices"],
-                             data["line"]))
+    ids = None if meeting_ids is None else list(meeting_ids)
+    for mid, order, event_id, value in Storage.of(app).import_sessions(ids, COPY_COUNT):
+        data = json.loads(value)
+        rows.append((mid, order, data["user_id"], int(event_id), data["segments"], data["devices"], data["line"]))
     frame = pd.DataFrame(rows, columns=["meeting_id", "order_id", "user_id", "join_event_id", "segments",
                                         "devices", "line"])
     frame = frame.astype({c: "Int64" for c in frame.columns})

@@ -369,6 +369,30 @@ class Storage:
         """How many of the meeting's instances still have someone inside."""
         return int(self.activity.scard(self.keys.open_instances(meeting_id)))
 
+    @reachable
+    def import_result(self, meeting_id: int, order_id: int) -> str | None:
+        """The stored result (JSON) of the import that wrote an instance."""
+        return self.activity.hget(self.keys.import_instance(meeting_id, order_id), "result")
+
+    @reachable
+    def import_sessions(self, meeting_ids: Sequence[int] | None,
+                        count: int) -> list[tuple[int, int, str, str]]:
+        """(meeting_id, order_id, join event id, session JSON) of every imported session
+        of these meetings (default: all), in meeting and order id order; each hash is
+        read with HSCAN, ``count`` fields a step."""
+        mids = list(meeting_ids) if meeting_ids is not None else self.meeting_ids()
+        if not mids:
+            return []
+        pipe = self._pipeline(self.activity)
+        for mid in mids:
+            pipe.hvals(self.keys.import_fingerprints(mid))
+        rows: list[tuple[int, int, str, str]] = []
+        for mid, orders in zip(mids, pipe.execute()):
+            for order in sorted({int(o) for o in orders}):
+                rows.extend((mid, order, event_id, value) for event_id, value in
+                            self.activity.hscan_iter(self.keys.import_sessions(mid, order), count=count))
+        return rows
+
     # -- bulk writes ------------------------------------------------------------------------
     @idempotent
     def execute(self, store: str, commands: Sequence[Command]) -> list[Any]:
