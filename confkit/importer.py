@@ -54,6 +54,7 @@ from .identity import (
 )
 from .models import EventType, User
 from .retry import idempotent, reachable
+from .runner import refusal_code
 from .storage import Storage
 
 if TYPE_CHECKING:
@@ -597,7 +598,7 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                       create: tuple[bool, str, str], progress: bool | None) -> tuple[bool, int, str]:
     """Stage, then commit; returns (committed, order id, pending member). Until its
     follow-up is done, the import is listed in ``import_pending``."""
-    keys, activity = app.keys, app.stores.activity
+    keys, activity, storage = app.keys, app.stores.activity, Storage.of(app)
     token = secrets.token_hex(8)
     pipe = activity.pipeline(transaction=False)
     pipe.get(keys.event_seq(mid))
@@ -612,14 +613,14 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
         live += [keys.messages(mid), keys.message_texts(mid), keys.messages_by_time(mid)]
         live += [keys.user_messages(mid, uid) for uid in posters]
     staged = {key: keys.staging(mid, token, key) for key in live}
-    existing = _existing_keys(activity, live)
+    existing = storage.existing_keys(live)
 
     total = len(events) + len(messages) + len(detail)
     bar = _progress(total, "importing", progress)
     try:
         with bar:
             for key in existing:
-                _copy(activity, key, staged[key])
+                storage.copy_key(key, staged[key], COPY_COUNT)
             _create_staged(app, staged, live)
             with _Writer(Storage.of(app), "activity") as writer:
                 def run(*command: Any) -> None:
@@ -672,7 +673,7 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
             raise _commit_error(exc, mid) from None
         return int(reply[0]) == 1, int(reply[1]), pending
     finally:
-        _drop(activity, list(staged.values()))
+        storage.unlink_quietly(list(staged.values()))  # none left after a commit; else they expire
         if not activity.exists(keys.import_instance(mid, order)):  # not committed: nothing to follow up
             app.stores.catalog.srem(keys.import_pending, f"{mid}:{order}:{token}")
 
@@ -681,26 +682,19 @@ def _dbs(app: ConferenceApp) -> tuple[str, str]:
     return ("", "") if app.stores.cluster else (str(app.stores.catalog_db), str(app.stores.activity_db))
 
 
-def _commit_error(exc: redis.ResponseError, mid: int) -> Exception:
-    code = str(exc).split()[0]
-    if code == "CONFKIT_MEETING_EXISTS":
+def _commit_error(exc: redis.ResponseError, mid: int) -> ConfkitError:
+    code = refusal_code(exc)
+    if code == "MEETING_EXISTS":
         return AlreadyExistsError(f"meeting {mid} was created by someone else during the import; nothing was written")
-    if code == "CONFKIT_MEETING_NOT_FOUND":
+    if code == "MEETING_NOT_FOUND":
         return MeetingNotFoundError(mid)
-    if code == "CONFKIT_IMPORT_CONFLICT":
+    if code == "IMPORT_CONFLICT":
         return ImportConflictError(f"meeting {mid} changed while the import was staged; nothing was written;"
                                    " import again")
-    if code == "CONFKIT_IMPORT_EXPIRED":
+    if code == "IMPORT_EXPIRED":
         return ImportConflictError(f"the staged import of meeting {mid} expired before it was committed;"
                                    " nothing was written; import again")
-    return exc
-
-
-def _existing_keys(client: Any, keys: Sequence[str]) -> list[str]:
-    pipe = client.pipeline(transaction=False)
-    for key in keys:
-        pipe.exists(key)
-    return [key for key, there in zip(keys, pipe.execute()) if there]
+    return ConfkitError(f"the import commit of meeting {mid} was refused: {exc}")
 
 
 PLACEHOLDER = ""  # the hash field / sorted-set member that creates a staged key
@@ -720,39 +714,6 @@ def _create_staged(app: ConferenceApp, staged: dict[str, str], live: Sequence[st
         pipe.expire(staged[key], STAGING_TTL_S)
 
     _transactions(app, app.stores.activity, live, queue, same_slot=True)
-
-
-def _copy(client: Any, source: str, target: str) -> None:
-    """Copy a hash or sorted set COPY_COUNT fields at a time (COPY or DUMP of a big
-    key would hold the server for its whole size)."""
-    kind = client.type(source)
-    cursor = 0
-    while True:
-        pipe = client.pipeline(transaction=False)
-        if kind == "hash":
-            cursor, data = client.hscan(source, cursor, count=COPY_COUNT)
-            if data:
-                pipe.hset(target, mapping=data)
-        elif kind == "zset":
-            cursor, pairs = client.zscan(source, cursor, count=COPY_COUNT)
-            if pairs:
-                pipe.zadd(target, dict(pairs))
-        else:
-            raise ConfkitError(f"cannot stage a copy of {source} ({kind})")
-        pipe.execute()
-        if cursor == 0:
-            return
-
-
-def _drop(client: Any, keys: Sequence[str]) -> None:
-    """Unlink whatever staging keys are left (none after a commit)."""
-    try:
-        pipe = client.pipeline(transaction=False)
-        for key in keys:
-            pipe.unlink(key)
-        pipe.execute()
-    except redis.RedisError:
-        pass  # they expire on their own
 
 
 # -- after the commit ----------------------------------------------------------------------

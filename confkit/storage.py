@@ -393,6 +393,48 @@ class Storage:
                             self.activity.hscan_iter(self.keys.import_sessions(mid, order), count=count))
         return rows
 
+    # -- activity keys, one by one (the importer's staging) ---------------------------------
+    @reachable
+    def existing_keys(self, keys: Sequence[str]) -> list[str]:
+        """Which of these activity-store keys exist."""
+        pipe = self._pipeline(self.activity)
+        for key in keys:
+            pipe.exists(key)
+        return [key for key, there in zip(keys, pipe.execute()) if there]
+
+    @idempotent
+    def copy_key(self, source: str, target: str, count: int) -> None:
+        """Copy a hash or sorted set of the activity store ``count`` fields at a time
+        (COPY or DUMP of a big key would hold the server for its whole size)."""
+        client = self.activity
+        kind = client.type(source)
+        cursor = 0
+        while True:
+            pipe = self._pipeline(client)
+            if kind == "hash":
+                cursor, data = client.hscan(source, cursor, count=count)
+                if data:
+                    pipe.hset(target, mapping=data)
+            elif kind == "zset":
+                cursor, pairs = client.zscan(source, cursor, count=count)
+                if pairs:
+                    pipe.zadd(target, dict(pairs))
+            else:
+                raise ConfkitError(f"cannot copy {source} ({kind}): only hashes and sorted sets")
+            pipe.execute()
+            if cursor == 0:
+                return
+
+    def unlink_quietly(self, keys: Sequence[str]) -> None:
+        """Unlink activity-store keys that also expire on their own: a failure is ignored."""
+        try:
+            pipe = self._pipeline(self.activity)
+            for key in keys:
+                pipe.unlink(key)
+            pipe.execute()
+        except redis.RedisError:
+            pass
+
     # -- bulk writes ------------------------------------------------------------------------
     @idempotent
     def execute(self, store: str, commands: Sequence[Command]) -> list[Any]:
