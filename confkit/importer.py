@@ -212,7 +212,7 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
     if not committed:  # the same content was committed meanwhile
         return _repeat(app, mid, stored_order, False)  # type: ignore[arg-type]
     _finish(app, mid, order)  # type: ignore[arg-type]
-    app.stores.catalog.srem(keys.import_pending, pending)
+    storage.set_import_pending(pending, False)
     return result
 
 
@@ -461,13 +461,10 @@ def _reserve_meeting(app: ConferenceApp, report: AttendanceReport, mid: int | No
     """The id of the meeting this import creates: the one asked for or reserved by an
     earlier, unfinished import of the same meeting, else a new one. Recorded at once
     under its reference and title, so a repeat after a crash finds the same id."""
-    keys, catalog = app.keys, app.stores.catalog
+    keys = app.keys
     if mid is None:
         mid = _reserve(app, keys.meetings, keys.import_meeting_seq, 1)
-    pipe = catalog.pipeline(transaction=False)
-    for name in _ref_fields(report, fingerprint):
-        pipe.hsetnx(keys.import_meetings, name, mid)
-    pipe.execute()
+    Storage.of(app).name_import_meeting(_ref_fields(report, fingerprint), mid)
     return mid
 
 
@@ -600,11 +597,7 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
     follow-up is done, the import is listed in ``import_pending``."""
     keys, activity, storage = app.keys, app.stores.activity, Storage.of(app)
     token = secrets.token_hex(8)
-    pipe = activity.pipeline(transaction=False)
-    pipe.get(keys.event_seq(mid))
-    pipe.get(keys.message_seq(mid))
-    event_top, message_top = (int(v or 0) for v in pipe.execute())
-    instances_seen = app.stores.catalog.zcard(keys.instances(mid))
+    event_top, message_top, instances_seen = storage.import_tops(mid)
     events, messages, detail = _records(plan, user_ids, order, event_top + 1)
 
     live = [keys.events(mid), keys.import_sessions(mid, order), keys.import_instance(mid, order)]
@@ -650,7 +643,7 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                     bar.update(len(posts))
         creating, title, description = create
         pending = f"{mid}:{order}:{token}"
-        app.stores.catalog.sadd(keys.import_pending, pending)  # before anything can become visible
+        storage.set_import_pending(pending, True)  # before anything can become visible
         head = [*keys.meeting_script_keys(mid), keys.import_fingerprints(mid)]
         now = to_ms(app.now())
         indexes = [key for key in live if ":messages:user:" in key]
@@ -674,8 +667,8 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
         return int(reply[0]) == 1, int(reply[1]), pending
     finally:
         storage.unlink_quietly(list(staged.values()))  # none left after a commit; else they expire
-        if not activity.exists(keys.import_instance(mid, order)):  # not committed: nothing to follow up
-            app.stores.catalog.srem(keys.import_pending, f"{mid}:{order}:{token}")
+        if not storage.key_exists(keys.import_instance(mid, order)):  # not committed: nothing to follow up
+            storage.set_import_pending(f"{mid}:{order}:{token}", False)
 
 
 def _dbs(app: ConferenceApp) -> tuple[str, str]:
@@ -779,15 +772,15 @@ def _finish_pending(app: ConferenceApp) -> None:
     """Complete the follow-up of imports that committed but whose process stopped
     before finishing it; forget those that never committed and whose staging is gone.
     Imports still staging (their staged record exists) are left alone."""
-    keys, catalog, activity = app.keys, app.stores.catalog, app.stores.activity
-    for member in sorted(catalog.smembers(keys.import_pending)):
+    keys, storage = app.keys, Storage.of(app)
+    for member in storage.pending_imports():
         mid_text, order_text, token = member.split(":")
         mid, order = int(mid_text), int(order_text)
-        if activity.exists(keys.import_instance(mid, order)):
+        if storage.key_exists(keys.import_instance(mid, order)):
             _finish(app, mid, order)
-        elif activity.exists(keys.staging(mid, token, keys.import_instance(mid, order))):
+        elif storage.key_exists(keys.staging(mid, token, keys.import_instance(mid, order))):
             continue
-        catalog.srem(keys.import_pending, member)
+        storage.set_import_pending(member, False)
 
 
 def _repeat(app: ConferenceApp, mid: int, order: int, dry_run: bool) -> ImportResult:

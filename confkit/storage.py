@@ -370,6 +370,42 @@ class Storage:
         return int(self.activity.scard(self.keys.open_instances(meeting_id)))
 
     @reachable
+    def import_tops(self, meeting_id: int) -> tuple[int, int, int]:
+        """The meeting's last event id, last message id and number of instances."""
+        pipe = self._pipeline(self.activity)
+        pipe.get(self.keys.event_seq(meeting_id))
+        pipe.get(self.keys.message_seq(meeting_id))
+        event_top, message_top = (int(v or 0) for v in pipe.execute())
+        return event_top, message_top, int(self.catalog.zcard(self.keys.instances(meeting_id)))
+
+    @reachable
+    def pending_imports(self) -> list[str]:
+        """The imports listed as pending ("meeting:order:token"), in order."""
+        return sorted(self.catalog.smembers(self.keys.import_pending))
+
+    @idempotent
+    def set_import_pending(self, member: str, pending: bool) -> None:
+        """List an import as pending, or forget it."""
+        if pending:
+            self.catalog.sadd(self.keys.import_pending, member)
+        else:
+            self.catalog.srem(self.keys.import_pending, member)
+
+    @reachable
+    def key_exists(self, key: str) -> bool:
+        """Whether an activity-store key exists."""
+        return bool(self.activity.exists(key))
+
+    @idempotent
+    def name_import_meeting(self, fields: Sequence[str], meeting_id: int) -> None:
+        """Record these import references (platform id, title...) for the meeting,
+        where they name none yet."""
+        pipe = self._pipeline(self.catalog)
+        for name in fields:
+            pipe.hsetnx(self.keys.import_meetings, name, meeting_id)
+        pipe.execute()
+
+    @reachable
     def import_result(self, meeting_id: int, order_id: int) -> str | None:
         """The stored result (JSON) of the import that wrote an instance."""
         return self.activity.hget(self.keys.import_instance(meeting_id, order_id), "result")
