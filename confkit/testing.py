@@ -1,9 +1,11 @@
-"""A local Redis Cluster: N primaries from the same redis-server binary, on loopback.
+"""Test tooling (as ``pandas.testing``): a local Redis Cluster of N primaries from the
+same server binary as the embedded server, on loopback.
 
 Used by the tests and the benchmark to run confkit against a real cluster on one
-machine. Each node listens on 127.0.0.1 only (TCP, a free port; the cluster bus on
-port + 10000), keeps its files in ``home/node-<i>`` and gets an equal share of the
-16384 slots. ``start()`` returns once every node reports the whole cluster healthy.
+machine; the library itself never imports this module. Each node listens on
+127.0.0.1 only (TCP, a free port; the cluster bus on port + 10000), keeps its files
+in ``home/node-<i>`` and gets an equal share of the 16384 slots. ``start()``
+returns once every node reports the whole cluster healthy.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def _wait(condition, what: str, timeout: float = START_TIMEOUT_S) -> None:
 
 
 class LocalCluster:
-    """``masters`` cluster-enabled redis-server processes (no replicas) under ``home``."""
+    """``masters`` cluster-enabled server processes (no replicas) under ``home``."""
 
     def __init__(self, home: Path | str, masters: int = 3, *, appendonly: bool = False):
         if masters < 1:
