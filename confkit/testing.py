@@ -14,6 +14,7 @@ import contextlib
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,11 +75,12 @@ def free_ports(count: int) -> list[int]:
     return ports
 
 
-def _wait(condition, what: str, timeout: float = START_TIMEOUT_S) -> None:
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = START_TIMEOUT_S) -> None:
+    """Poll ``condition`` until it holds; a ServerError naming ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise ServerError(f"local cluster: timed out waiting for {what}")
+            raise ServerError(f"timed out waiting for {what}")
         time.sleep(0.02)
 
 
@@ -144,7 +146,7 @@ class LocalCluster:
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             self.nodes.append(node)
         for node in self.nodes:
-            _wait(lambda n=node: _answers(n), f"node {node.address} to answer (see {node.home / 'redis.log'})")
+            wait_until(lambda n=node: _answers(n), f"node {node.address} to answer (see {node.home / 'redis.log'})")
 
     def _form(self) -> None:
         clients = [node.client() for node in self.nodes]
@@ -163,7 +165,7 @@ class LocalCluster:
                     return False
             return True
 
-        _wait(healthy, "every node to report cluster_state:ok with all slots", timeout=30)
+        wait_until(healthy, "every node to report cluster_state:ok with all slots", timeout=30)
         for client in clients:
             client.close()
 

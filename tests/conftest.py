@@ -43,6 +43,15 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_state(tmp_path_factory):
+    """Servers the tests start are listed in a temporary state directory, never in the
+    user's own list (which ``confkit server stop --all`` reads)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CONFKIT_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     server = EmbeddedServer(tmp_path_factory.mktemp("redis"))
