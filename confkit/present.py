@@ -77,11 +77,29 @@ def _cell(value: Any) -> str:
 
 
 def render(result: Any, *, as_json: bool = False, width: int = TABLE_WIDTH) -> str:
-    """A result (a dataclass, a list of them, a dict or a scalar) as a table, or as JSON."""
+    """A result (a dataclass, a list of them, a dict or a scalar) as a table, or as JSON.
+    A single result too wide for one table row is shown a field per line."""
     if as_json:
         return json.dumps(plain(result), indent=2, ensure_ascii=False)
-    rows = result if isinstance(result, list) else [result]
-    return format_table([_row(r) for r in rows], width=width)
+    if isinstance(result, list):
+        return format_table([_row(r) for r in result], width=width)
+    row = _row(result)
+    cells = {name: _cell(value) for name, value in row.items()}
+    if sum(max(len(k), len(v)) for k, v in cells.items()) + len(GAP) * (len(cells) - 1) <= width:
+        return format_table([row], width=width)
+    return _record(cells, width)
+
+
+def _record(cells: dict[str, str], width: int) -> str:
+    """One result too wide for a table row: a field per line, long values wrapped."""
+    name_width = max(map(len, cells))
+    room = max(20, width - name_width - len(GAP))
+    lines = []
+    for name, value in cells.items():
+        wrapped = textwrap.wrap(value, room, break_long_words=True) or [""]
+        lines.append(f"{name.ljust(name_width)}{GAP}{wrapped[0]}".rstrip())
+        lines += [" " * (name_width + len(GAP)) + more for more in wrapped[1:]]
+    return "\n".join(lines)
 
 
 def format_table(rows: Sequence[dict[str, Any]], *, width: int = TABLE_WIDTH) -> str:
@@ -98,7 +116,7 @@ def format_table(rows: Sequence[dict[str, Any]], *, width: int = TABLE_WIDTH) ->
     indent = sum(widths[:-1]) + len(GAP) * (len(columns) - 1)
     for row in cells:
         first = [_cut(v, w).ljust(w) for v, w in zip(row[:-1], widths[:-1])]
-        wrapped = textwrap.wrap(row[-1], widths[-1], break_long_words=True, drop_whitespace=False) or [""]
+        wrapped = textwrap.wrap(row[-1], widths[-1], break_long_words=True) or [""]
         lines.append(GAP.join([*first, wrapped[0]]).rstrip())
         lines += [(" " * indent + more).rstrip() for more in wrapped[1:]]
     return "\n".join(lines)

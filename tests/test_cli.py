@@ -72,3 +72,111 @@ def test_cli_talks_to_a_cluster(redis_cluster, capsys, monkeypatch):
     finally:
         app.reset()
         app.close()
+
+
+def _lines_fit(text: str, width: int = 100) -> bool:
+    return all(len(line) <= width for line in text.splitlines())
+
+
+def test_output_into_a_closed_pipe_ends_quietly(meeting_setup, redis_server):
+    reader = subprocess.Popen([sys.executable, "-m", "confkit.cli", "--url", redis_server.url, "users"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()  # like `confkit users | head -0`: nobody reads what it prints
+    errors = reader.stderr.read().decode()
+    reader.wait(timeout=60)
+    assert errors == ""
+
+
+def test_global_options_work_after_the_command(meeting_setup, redis_server, capsys):
+    assert main(["join", "1", "10", "--url", redis_server.url, *AT]) == 0
+    assert main(["participants", "10", "--json", "--url", redis_server.url, *AT]) == 0
+    out = capsys.readouterr().out
+    payload = json.loads(out[out.index("["):])
+    assert [(p["user_id"], p["name"], p["joined_at"]) for p in payload] == [(1, "Ann", "2030-01-07T09:00:00+00:00")]
+    # before the command still works, and the value after it wins over none
+    assert main(["--json", "participants", "10", "--url", redis_server.url, *AT]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["user_id"] == 1
+
+
+def test_seed_twice_changes_nothing_and_says_so(app, redis_server, capsys, monkeypatch):
+    monkeypatch.setenv("CONFKIT_REDIS_URL", redis_server.url)
+    assert main(["--now", "2030-01-07T09:00:30+00:00", "--json", "seed"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert (first["written"], first["placed_around"]) == (True, "2030-01-07T09:00:00+00:00")
+    assert main(["--now", "2030-02-01T12:00:00+00:00", "--json", "seed"]) == 0
+    captured = capsys.readouterr()
+    again = json.loads(captured.out)
+    assert (again["written"], again["placed_around"]) == (False, "2030-01-07T09:00:00+00:00")
+    assert "already loaded" in captured.err and "reset --yes" in captured.err
+    # the stand-up's current instance stays where the first seed put it: 10 minutes before, 40 long
+    standup = {i.order_id: i for i in app.instances(1)}[3]
+    assert (standup.from_dt.isoformat(), standup.to_dt.isoformat()) == (
+        "2030-01-07T08:50:00+00:00", "2030-01-07T09:30:00+00:00")
+
+
+def test_tables_fit_100_columns_and_name_event_types(app, redis_server, capsys, monkeypatch):
+    monkeypatch.setenv("CONFKIT_REDIS_URL", redis_server.url)
+    app.load_sample_data()
+    long_text = " ".join(f"word{n}" for n in range(60))
+    for argv in (["join", "1", "1"], ["post", "1", "1", long_text]):
+        assert main([*AT, *argv]) == 0
+    capsys.readouterr()
+    assert main([*AT, "active"]) == 0
+    active = capsys.readouterr().out
+    assert _lines_fit(active)
+    assert active.splitlines()[0].split() == ["meeting_id", "title", "is_public", "order_id", "from_dt", "to_dt"]
+    assert active.splitlines()[2].split()[:4] == ["1", "Daily", "stand-up", "True"]
+    for command in (["meetings"], ["users"], ["messages", "1"], ["join-times"], ["end", "1"]):
+        assert main([*AT, *command]) == 0
+        out = capsys.readouterr().out
+        assert _lines_fit(out), command
+        if command == ["messages", "1"]:  # the long text wraps, every word kept
+            assert all(f"word{n}" in out.split() for n in range(60))
+        if command == ["end", "1"]:
+            assert out.splitlines()[2].split()[4] == "timeout"
+    assert main([*AT, "join", "1", "2"]) == 0
+    assert capsys.readouterr().out.splitlines()[2].split()[4] == "join"
+    assert main([*AT, "--json", "leave", "1", "2"]) == 0
+    assert json.loads(capsys.readouterr().out)["event_type"] == "leave"
+
+
+def test_help_is_plain_text_and_version_is_the_packaged_one(capsys):
+    import tomllib
+    from pathlib import Path
+
+    import pytest
+
+    from confkit.cli import parser
+
+    top = parser()
+    subparsers = next(a for a in top._actions if a.choices and "join" in a.choices).choices
+    for help_text in [top.format_help(), *(p.format_help() for p in subparsers.values())]:
+        assert "``" not in help_text and ":func:" not in help_text
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    pyproject = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    assert capsys.readouterr().out.strip() == f"confkit {pyproject['project']['version']}"
+
+
+def test_generate_writes_a_history_and_refuses_a_naive_now(app, redis_server, capsys, monkeypatch):
+    import pytest
+
+    monkeypatch.setenv("CONFKIT_REDIS_URL", redis_server.url)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["generate", "--now", "2030-01-07T09:00:00"])
+    assert exit_info.value.code == 2 and "give a time zone" in capsys.readouterr().err
+    assert app.users() == []
+    assert main(["generate", "--users", "7", "--meetings", "2", "--days", "2", "--json", *AT]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["users"], report["meetings"], report["now"]) == (7, 2, T0.isoformat())
+    assert len(app.users()) == 7 and len(app.meetings()) == 2
+
+
+def test_python_m_confkit_synth_is_confkit_generate(app, redis_server):
+    result = subprocess.run(
+        [sys.executable, "-m", "confkit.synth", "--url", redis_server.url, "--users", "3", "--meetings", "1",
+         "--days", "1", *AT], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "(3 users, 1 meetings" in result.stdout
+    assert len(app.users()) == 3
