@@ -6,12 +6,13 @@ A tool, not part of the library: it prints, through the same presenter as the
 
 from __future__ import annotations
 
+import os
 import sys
 
 from .app import ConferenceApp
 from .errors import ConfkitError
 from .present import render
-from .server import EmbeddedServer
+from .server import EmbeddedServer, default_home
 
 
 def walkthrough(app: ConferenceApp) -> None:
@@ -43,7 +44,10 @@ def walkthrough(app: ConferenceApp) -> None:
 
 
 def main() -> int:
-    server = EmbeddedServer()
+    # The demo empties the store it uses: without $CONFKIT_HOME it keeps to a data
+    # directory of its own beside the user's, never the user's data.
+    home = os.environ.get("CONFKIT_HOME") or default_home().with_name("confkit-demo")
+    server = EmbeddedServer(home)
     status = server.start()
     print(f"Embedded server {status.version} ({status.binary}) running at {status.url}, data in {status.home};"
           " it keeps running after the demo (make clean or confkit server stop stops it).")
