@@ -8,8 +8,8 @@ listening only on a unix socket in a 0700 directory, with AOF persistence
 that socket. The server runs in the background until stopped (``confkit server
 stop``; ``--all`` stops every one confkit started for this user).
 
-Access control (Redis ACL): the ``default`` user is disabled, so every connection
-must log in. The ``app`` user, which confkit connects as, may run every command but
+Access control (Redis ACL): nobody knows the ``default`` user's password, so every
+connection must log in. The ``app`` user, which confkit connects as, may run every command but
 those that wipe, reconfigure, replicate or stop the server; the ``admin`` user (used
 to stop the server) may run everything. Their generated passwords live in
 ``home/secrets`` (0700), one 0600 file each; redis.conf holds only their SHA-256.
@@ -232,13 +232,21 @@ class EmbeddedServer:
         ]
 
     def acl_lines(self) -> list[str]:
-        """ACL users: default disabled, ``app`` without the dangerous commands, ``admin``."""
+        """ACL users: nobody can log in as ``default``; ``app`` without the dangerous
+        commands; ``admin``.
+
+        ``default`` keeps every permission but gets the hash of a random password that
+        is thrown away. Redis 7 (and Valkey before the fix of valkey-io/valkey#3983)
+        replays the append-only file as ``default`` and re-checks its permissions on
+        each EXEC, so with ``default`` disabled every script's writes were dropped on
+        restart; no client can authenticate as it either way."""
         def digest(user: str) -> str:
             return hashlib.sha256(self.credentials(user)[1].encode()).hexdigest()
 
+        unusable = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
         denied = " ".join(f"-{command}" for command in APP_DENIED_COMMANDS)
         return [
-            "user default off resetpass resetkeys -@all",
+            f"user default on resetpass #{unusable} ~* &* +@all",
             f"user {APP_USER} on resetpass #{digest(APP_USER)} ~* &* +@all {denied}",
             f"user {ADMIN_USER} on resetpass #{digest(ADMIN_USER)} ~* &* +@all",
         ]
