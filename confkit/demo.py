@@ -1,18 +1,14 @@
 """``make demo``: start the embedded server, load the sample data and run every
-operation once, narrating each step (the notebooks then go further).
-
-A tool, not part of the library: it prints, through the same presenter as the
-``confkit`` command, and needs only confkit's base dependencies."""
+operation once, narrating each step (the notebooks then go further)."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 from .app import ConferenceApp
 from .errors import ConfkitError
 from .present import render
-from .server import EmbeddedServer, default_home
+from .server import EmbeddedServer
 
 
 def walkthrough(app: ConferenceApp) -> None:
@@ -44,13 +40,9 @@ def walkthrough(app: ConferenceApp) -> None:
 
 
 def main() -> int:
-    # The demo empties the store it uses: without $CONFKIT_HOME it keeps to a data
-    # directory of its own beside the user's, never the user's data.
-    home = os.environ.get("CONFKIT_HOME") or default_home().with_name("confkit-demo")
-    server = EmbeddedServer(home)
+    server = EmbeddedServer()
     status = server.start()
-    print(f"Embedded server {status.version} ({status.binary}) running at {status.url}, data in {status.home};"
-          " it keeps running after the demo (make clean or confkit server stop stops it).")
+    print(f"Embedded Redis {status.version} running at {status.url} (data in {status.home})")
     with ConferenceApp(status.url) as app:
         print(f"Cleared {app.reset()} keys from earlier runs.")
         walkthrough(app)
