@@ -50,7 +50,9 @@ def test_no_network_listener_and_protected_mode(redis_server):
         admin.close()
 
 
-@pytest.mark.parametrize("login", [{}, {"username": "default"}, {"username": "app", "password": "guess"},
+@pytest.mark.parametrize("login", [{}, {"username": "default"}, {"username": "default", "password": ""},
+                                   {"username": "default", "password": "guess"},
+                                   {"username": "app", "password": "guess"},
                                    {"username": "admin", "password": "guess"}, {"password": "guess"}])
 def test_connection_without_the_credentials_is_refused(redis_server, login):
     stranger = redis.Redis(unix_socket_path=str(redis_server.socket_path), retry=Retry(NoBackoff(), 0), **login)
