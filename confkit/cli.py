@@ -20,6 +20,7 @@ from .app import ConferenceApp
 from .clock import ManualClock
 from .errors import ConfkitError
 from .present import printable, render
+from .sample import placed_around
 from .server import EmbeddedServer, stop_all
 
 DESCRIPTION = "Video-conference bookkeeping on Redis: control the embedded server and run each operation."
@@ -37,6 +38,13 @@ def _aware(text: str) -> datetime:
     return when
 
 
+def _seed(app: ConferenceApp) -> dict[str, Any]:
+    """Load the sample, saying whether this call wrote it and the minute it sits around."""
+    earlier = placed_around(app)
+    summary = dataclasses.asdict(app.load_sample_data())
+    return {**summary, "placed_around": earlier or placed_around(app), "written": earlier is None}
+
+
 def _server(args: argparse.Namespace) -> Any:
     if args.all:
         return stop_all(binary_under=args.binary_under)
@@ -45,8 +53,7 @@ def _server(args: argparse.Namespace) -> Any:
 
 
 OPERATIONS: dict[str, tuple[str, Sequence[str], Callable[..., Any]]] = {
-    "seed": ("load the sample users, meetings and instances, placed around now (once: see reset)", (),
-             lambda a: a.load_sample_data()),
+    "seed": ("load the sample users, meetings and instances, placed around now (once: see reset)", (), _seed),
     "users": ("list users", (), lambda a: a.users()),
     "meetings": ("list meetings", (), lambda a: a.meetings()),
     "instances": ("list a meeting's instances", ("meeting_id",), lambda a, m: a.instances(m)),
@@ -150,9 +157,9 @@ def _say(text: str, *, err: bool = False) -> None:
     print(text, file=sys.stderr if err else sys.stdout)
 
 
-def _seeded(summary: Any) -> None:
-    if not summary.written:
-        when = summary.placed_around.strftime("%Y-%m-%d %H:%M UTC")
+def _seeded(summary: dict[str, Any]) -> None:
+    if not summary["written"]:
+        when = summary["placed_around"].strftime("%Y-%m-%d %H:%M UTC")
         _say(f"confkit: the sample data is already loaded, placed around {when}; nothing changed."
              " To place it around another time: confkit reset --yes, then confkit seed"
              " (with --now ISO-TIME for a fixed time).", err=True)

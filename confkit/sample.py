@@ -49,14 +49,9 @@ INSTANCES = [
 
 @dataclass(frozen=True)
 class SampleSummary:
-    """What the sample holds, the minute its instances are placed around, and
-    whether this call wrote it (False: it was already there, nothing changed)."""
-
     users: int
     meetings: int
     instances: int
-    placed_around: datetime
-    written: bool = True
 
 
 def placed_around(app: ConferenceApp) -> datetime | None:
@@ -77,9 +72,9 @@ def load(app: ConferenceApp) -> SampleSummary:
     """Add the sample catalog; instances are placed relative to ``app.now()``,
     rounded down to the minute. Loading again changes nothing, whatever the time: the
     instances stay where the first load put them (``reset`` first to move them)."""
-    earlier = placed_around(app)
-    if earlier is not None:
-        return SampleSummary(len(USERS), len(MEETINGS), len(INSTANCES), earlier, written=False)
+    summary = SampleSummary(len(USERS), len(MEETINGS), len(INSTANCES))
+    if placed_around(app) is not None:
+        return summary
     now = app.now().replace(second=0, microsecond=0)
     for user in USERS:
         app.add_user(*user)
@@ -87,4 +82,4 @@ def load(app: ConferenceApp) -> SampleSummary:
         app.add_meeting(meeting_id, title, description, is_public=is_public, audience=audience)
     for meeting_id, order_id, offset, length in INSTANCES:
         app.add_instance(meeting_id, order_id, now + offset, now + offset + length)
-    return SampleSummary(len(USERS), len(MEETINGS), len(INSTANCES), now)
+    return summary
