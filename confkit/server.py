@@ -263,26 +263,23 @@ class EmbeddedServer:
         """An admin connection that never retries (a retried SHUTDOWN only waits)."""
         return self.admin_client(socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
 
-    def _ping(self) -> bool:
-        """Whether a server answers on the socket (even one that refuses our login:
-        it is running, and starting a second one on the same data would be wrong)."""
+    def _answer(self) -> str:
+        """How the server on the socket answers the admin login: "none" (nothing
+        listens), "refused" (it runs but refuses our login: a server not started by
+        this code) or "ok"."""
         if not self.socket_path.exists():
-            return False
+            return "none"
         try:
-            return bool(self._client().ping())
+            return "ok" if self._client().ping() else "none"
         except redis.AuthenticationError:
-            return True
+            return "refused"
         except (redis.ConnectionError, redis.TimeoutError, OSError):
-            return False
+            return "none"
 
-    def _logged_in(self) -> bool:
-        """Whether the server answers and accepts the admin login."""
-        if not self.socket_path.exists():
-            return False
-        try:
-            return bool(self._client().ping())
-        except (redis.ConnectionError, redis.TimeoutError, OSError):
-            return False
+    def _ping(self) -> bool:
+        """Whether a server runs on the socket (even one that refuses our login:
+        starting a second one on the same data would be wrong)."""
+        return self._answer() != "none"
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
@@ -331,7 +328,7 @@ class EmbeddedServer:
         """Shut the server down (the AOF keeps the data); a no-op if it is not running."""
         with self._lock():
             pid = self._pid()
-            if self._logged_in():
+            if self._answer() == "ok":
                 try:
                     self._client().shutdown()
                 except (redis.ConnectionError, redis.ResponseError):
@@ -351,9 +348,10 @@ class EmbeddedServer:
             return self.status()
 
     def status(self) -> ServerStatus:
-        running = self._ping()
+        answer = self._answer()
+        running = answer != "none"
         version = None
-        if running and self._logged_in():
+        if answer == "ok":
             info = self._client().info("server")
             # Valkey also reports the Redis version it is compatible with (redis_version).
             version = info.get("valkey_version") or info.get("redis_version")

@@ -180,3 +180,15 @@ def test_python_m_confkit_synth_is_confkit_generate(app, redis_server):
     assert result.returncode == 0, result.stderr
     assert "(3 users, 1 meetings" in result.stdout
     assert len(app.users()) == 3
+
+
+def test_report_help_gives_its_first_paragraph_whole(capsys):
+    import pytest
+
+    pytest.importorskip("nbformat")
+    from confkit import report
+
+    with pytest.raises(SystemExit):
+        report.main(["--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "export them as HTML and save their charts as PNG files." in shown
