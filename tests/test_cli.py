@@ -192,3 +192,47 @@ def test_report_help_gives_its_first_paragraph_whole(capsys):
         report.main(["--help"])
     shown = " ".join(capsys.readouterr().out.split())
     assert "export them as HTML and save their charts as PNG files." in shown
+
+
+def _readme_commands() -> list[str]:
+    """The command lines of the README's "The command line" section, in order."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("\n## The command line\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+    return [line for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def test_readme_command_line_examples_hold_when_run_in_order(redis_cluster, tmp_path):
+    import os
+    import shlex
+
+    from confkit.server import EmbeddedServer
+
+    commands = _readme_commands()
+    assert len(commands) >= 10 and any("--now" in c for c in commands) and any("--cluster" in c for c in commands)
+    env = {**os.environ, "CONFKIT_HOME": str(tmp_path / "home"), "CONFKIT_STATE_DIR": str(tmp_path / "state")}
+    env.pop("CONFKIT_REDIS_URL", None)
+    outputs = []
+    try:
+        for line in commands:
+            words = shlex.split(line.replace("redis://127.0.0.1:7000", redis_cluster.url), comments=True)
+            extra = dict(w.split("=", 1) for w in words if "=" in w and w.split("=")[0].isupper())
+            argv = [w for w in words if w.split("=")[0] not in extra]
+            assert argv[0] == ".venv/bin/confkit", line
+            result = subprocess.run([sys.executable, "-m", "confkit.cli", *argv[1:]], env={**env, **extra},
+                                    capture_output=True, text=True, timeout=300)
+            assert result.returncode == 0, (line, result.stderr)
+            outputs.append((argv[1:], result.stdout))
+    finally:
+        EmbeddedServer(tmp_path / "home").stop()
+    sample = ["Daily stand-up", "Board review", "Design critique"]
+    actives = [out for argv, out in outputs if argv[0] == "active" and "--cluster" not in argv]
+    assert len(actives) == 2
+    for out in actives:  # right after seed, and at the fixed time after seeding at that time
+        assert [title for title in sample if title in out] == sample and "(none)" not in out
+    participants = next(out for argv, out in outputs if argv[0] == "participants")
+    assert [p["user_id"] for p in json.loads(participants)] == [1]
+    assert "hello" in next(out for argv, out in outputs if argv[0] == "messages")
