@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
@@ -48,6 +49,9 @@ START_TIMEOUT_S = 15.0
 # about the last second of acknowledged writes), "always" (before every reply: none),
 # "no" (when the OS decides). $CONFKIT_APPENDFSYNC chooses; it applies when the server starts.
 APPENDFSYNC = ("everysec", "always", "no")
+# Kinds of server in the list of started servers (see stop_all).
+EMBEDDED = "embedded"
+CLUSTER_NODE = "cluster-node"
 APP_USER = "app"
 ADMIN_USER = "admin"
 # Commands the app user may not run: wiping data, reconfiguring, replicating,
@@ -202,17 +206,10 @@ class EmbeddedServer:
     @property
     def registry_path(self) -> Path:
         """This server's entry in the user's list of started servers (see ``stop_all``)."""
-        key = hashlib.sha256(str(self.home.resolve()).encode()).hexdigest()[:24]
-        return registry_dir() / f"{key}.json"
+        return registry_path(EMBEDDED, self.home)
 
     def _register(self, binary: str | None) -> None:
-        entry = {"home": str(self.home.resolve()), "pid": self._pid(), "binary": binary}
-        folder = registry_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        folder.chmod(0o700)
-        partial = self.registry_path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(entry) + "\n")
-        partial.replace(self.registry_path)
+        record_started(EMBEDDED, self.home, pid=self._pid(), binary=binary)
 
     def config_lines(self) -> list[str]:
         return [
@@ -390,36 +387,86 @@ def registry_dir() -> Path:
     return Path(platformdirs.user_state_dir("confkit", appauthor=False)) / "servers"
 
 
-def started_servers() -> list[tuple[EmbeddedServer, str | None]]:
-    """Every server confkit has listed as started for this user (running or not), with
-    the binary it was started from."""
+def registry_path(kind: str, home: Path | str) -> Path:
+    """The entry of the ``kind`` server (EMBEDDED or CLUSTER_NODE) living in ``home``."""
+    key = hashlib.sha256(str(Path(home).resolve()).encode()).hexdigest()[:24]
+    return registry_dir() / f"{'' if kind == EMBEDDED else kind + '-'}{key}.json"
+
+
+def record_started(kind: str, home: Path | str, *, pid: int | None, binary: str | None,
+                   port: int | None = None) -> None:
+    """List a server confkit started (written whole or not at all)."""
+    entry = {"kind": kind, "home": str(Path(home).resolve()), "pid": pid, "binary": binary, "port": port}
+    path = registry_path(kind, home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(entry) + "\n")
+    partial.replace(path)
+
+
+def forget_started(kind: str, home: Path | str) -> None:
+    registry_path(kind, home).unlink(missing_ok=True)
+
+
+def started_servers() -> list[dict[str, Any]]:
+    """Every server confkit has listed as started for this user (running or not):
+    kind, home, pid, binary and (cluster nodes) port."""
     found = []
     for entry in sorted(registry_dir().glob("*.json")):
         try:
             record = json.loads(entry.read_text())
-            found.append((EmbeddedServer(record["home"]), record.get("binary")))
+            found.append({"kind": record.get("kind", EMBEDDED), "home": str(record["home"]),
+                          "pid": record.get("pid"), "binary": record.get("binary"), "port": record.get("port")})
         except (OSError, ValueError, KeyError, TypeError):
             entry.unlink(missing_ok=True)  # unreadable: nothing can be found through it
     return found
 
 
 def stop_all(*, binary_under: Path | str | None = None) -> list[StoppedServer]:
-    """Stop every server confkit started for this user and still running (only those:
-    each is found through its own entry and must answer on its own socket); with
-    ``binary_under``, only those started from a binary inside that folder (such as a
-    virtual environment about to be deleted). Entries of stopped servers are removed."""
+    """Stop every server confkit started for this user and still running, and only
+    those: each is found through its own entry and must prove it is that server (an
+    embedded server answers on its home's socket, a cluster node reports its home as
+    its directory). With ``binary_under``, only those started from a binary inside that
+    folder (such as a virtual environment about to be deleted). Entries of servers no
+    longer running are removed."""
     folder = Path(binary_under).resolve() if binary_under is not None else None
     stopped = []
-    for server, binary in started_servers():
+    for entry in started_servers():
+        binary = entry["binary"]
         if folder is not None and (binary is None or not Path(binary).resolve().is_relative_to(folder)):
             continue
-        if not server._ping():
-            server.registry_path.unlink(missing_ok=True)
-            continue
-        pid = server._pid()
-        server.stop()
-        stopped.append(StoppedServer(str(server.home), pid, binary))
+        if entry["kind"] == CLUSTER_NODE:
+            pid = entry["pid"] if _stop_cluster_node(entry["home"], entry["port"], entry["pid"]) else None
+        else:
+            server = EmbeddedServer(entry["home"])
+            pid = server._pid() if server._ping() else None
+            if pid is not None:
+                server.stop()
+        forget_started(entry["kind"], entry["home"])
+        if pid is not None:
+            stopped.append(StoppedServer(entry["home"], pid, binary))
     return stopped
+
+
+def _stop_cluster_node(home: str, port: int | None, pid: int | None) -> bool:
+    """Shut down the cluster node on loopback ``port`` if it is the one living in ``home``."""
+    if not port:
+        return False
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=2, socket_connect_timeout=2,
+                         retry=Retry(NoBackoff(), 0), decode_responses=True)
+    try:
+        if Path(client.config_get("dir").get("dir", "")).resolve() != Path(home).resolve():
+            return False
+        client.shutdown(nosave=True)
+    except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError):
+        return False  # not listening, or not a node of ours (a login, another server)
+    finally:
+        client.close()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while pid is not None and _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return True
 
 
 def _executable(pid: int | None) -> str | None:

@@ -23,7 +23,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from .errors import ServerError
-from .server import START_TIMEOUT_S, find_server_binary
+from .server import CLUSTER_NODE, START_TIMEOUT_S, find_server_binary, forget_started, record_started
 
 SLOTS = 16384
 BUS_OFFSET = 10000
@@ -144,6 +144,9 @@ class LocalCluster:
             conf.write_text("\n".join(self.config_lines(node)) + "\n")
             node.process = subprocess.Popen([binary, str(conf)], stdin=subprocess.DEVNULL,
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # Listed like the embedded servers, so `confkit server stop --all` finds a
+            # node whose owner died without stopping it.
+            record_started(CLUSTER_NODE, node.home, pid=node.process.pid, binary=binary, port=port)
             self.nodes.append(node)
         for node in self.nodes:
             wait_until(lambda n=node: _answers(n), f"node {node.address} to answer (see {node.home / 'redis.log'})")
@@ -172,15 +175,15 @@ class LocalCluster:
     def stop(self) -> None:
         """Shut every node down (no save) and wait for the processes to exit."""
         for node in self.nodes:
-            if node.process is None or node.process.poll() is not None:
-                continue
-            with contextlib.suppress(redis.ConnectionError, redis.ResponseError, redis.TimeoutError):
-                node.client().shutdown(nosave=True)
-            try:
-                node.process.wait(timeout=START_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                node.process.kill()
-                node.process.wait()
+            if node.process is not None and node.process.poll() is None:
+                with contextlib.suppress(redis.ConnectionError, redis.ResponseError, redis.TimeoutError):
+                    node.client().shutdown(nosave=True)
+                try:
+                    node.process.wait(timeout=START_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    node.process.kill()
+                    node.process.wait()
+            forget_started(CLUSTER_NODE, node.home)
         self.nodes = []
 
     def __enter__(self) -> LocalCluster:

@@ -13,7 +13,7 @@ import redis
 from confkit import ConferenceApp, ServerError
 from confkit.cli import main
 from confkit.server import EmbeddedServer, find_server_binary, stop_all
-from confkit.testing import wait_until
+from confkit.testing import LocalCluster, wait_until
 
 
 def _fake_binary(tmp_path, version: str):
@@ -125,21 +125,27 @@ def _foreign_server(tmp_path):
 def test_stop_all_stops_every_started_server_and_nothing_else(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CONFKIT_STATE_DIR", str(tmp_path / "state"))
     first, second = EmbeddedServer(tmp_path / "one"), EmbeddedServer(tmp_path / "two")
+    cluster = LocalCluster(tmp_path / "cluster", masters=1)
     process, client = _foreign_server(tmp_path)
     try:
         pids = {first.start().pid, second.start().pid}
+        cluster.start()
+        node = cluster.nodes[0]
         assert None not in pids and len(pids) == 2
         assert main(["server", "stop", "--all", "--json"]) == 0
         stopped = json.loads(capsys.readouterr().out)
-        assert sorted(s["home"] for s in stopped) == sorted(str(p.resolve()) for p in (first.home, second.home))
-        assert {s["pid"] for s in stopped} == pids
+        homes = [first.home, second.home, node.home]
+        assert sorted(s["home"] for s in stopped) == sorted(str(p.resolve()) for p in homes)
+        assert {s["pid"] for s in stopped} == pids | {node.process.pid}
         assert not first.status().running and not second.status().running
+        assert node.process.wait(timeout=30) == 0  # the cluster node shut down cleanly
         assert client.ping() and process.poll() is None  # the other server runs on
         assert main(["server", "stop", "--all"]) == 0  # nothing left to stop
         assert capsys.readouterr().out.strip() == "(none)"
     finally:
         first.stop()
         second.stop()
+        cluster.stop()
         process.terminate()
         process.wait(timeout=30)
 
