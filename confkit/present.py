@@ -96,7 +96,7 @@ def _record(cells: dict[str, str], width: int) -> str:
     room = max(20, width - name_width - len(GAP))
     lines = []
     for name, value in cells.items():
-        wrapped = textwrap.wrap(value, room, break_long_words=True) or [""]
+        wrapped = textwrap.wrap(value, room, break_long_words=True, break_on_hyphens=False) or [""]
         lines.append(f"{name.ljust(name_width)}{GAP}{wrapped[0]}".rstrip())
         lines += [" " * (name_width + len(GAP)) + more for more in wrapped[1:]]
     return "\n".join(lines)
@@ -116,7 +116,7 @@ def format_table(rows: Sequence[dict[str, Any]], *, width: int = TABLE_WIDTH) ->
     indent = sum(widths[:-1]) + len(GAP) * (len(columns) - 1)
     for row in cells:
         first = [_cut(v, w).ljust(w) for v, w in zip(row[:-1], widths[:-1])]
-        wrapped = textwrap.wrap(row[-1], widths[-1], break_long_words=True) or [""]
+        wrapped = textwrap.wrap(row[-1], widths[-1], break_long_words=True, break_on_hyphens=False) or [""]
         lines.append(GAP.join([*first, wrapped[0]]).rstrip())
         lines += [(" " * indent + more).rstrip() for more in wrapped[1:]]
     return "\n".join(lines)

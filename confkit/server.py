@@ -76,12 +76,16 @@ class ServerBinary:
 
 @dataclass(frozen=True)
 class ServerStatus:
+    """Whether the server of a data directory runs, and where everything of it is."""
+
     running: bool
     url: str
     home: str
     pid: int | None
     version: str | None
     binary: str | None
+    data: str  # the append-only file's folder
+    log: str
 
 
 def default_home() -> Path:
@@ -352,19 +356,16 @@ class EmbeddedServer:
             info = self._client().info("server")
             # Valkey also reports the Redis version it is compatible with (redis_version).
             version = info.get("valkey_version") or info.get("redis_version")
-        binary = None
-        try:
-            binary = find_server_binary().path
-        except ServerError:
-            pass
-        return ServerStatus(
-            running=running,
-            url=self.url,
-            home=str(self.home),
-            pid=self._pid() if running else None,
-            version=version,
-            binary=binary,
-        )
+        pid = self._pid() if running else None
+        # The binary it runs from (Linux says so, even once deleted), else the one it would start.
+        binary = _executable(pid)
+        if binary is None:
+            try:
+                binary = find_server_binary().path
+            except ServerError:
+                pass
+        return ServerStatus(running=running, url=self.url, home=str(self.home), pid=pid, version=version,
+                            binary=binary, data=str(self.data_dir), log=str(self.log_path))
 
 
 @dataclass(frozen=True)
