@@ -52,7 +52,7 @@ def operations(scratch: Path) -> None:
     with ConferenceApp(clock=clock) as app:
         check(app.users() == [], "the embedded server starts, empty")
         sample = app.load_sample_data()
-        check((sample.users, sample.meetings, sample.written) == (8, 5, True), "sample data loaded")
+        check((sample.users, sample.meetings, sample.instances) == (8, 5, 9), "sample data loaded")
         check([m.meeting.meeting_id for m in app.active_meetings()] == [1, 2, 5], "active meetings 1, 2, 5")
         check(app.join_meeting(1, 1).event_type == EventType.JOIN, "Alice joins the stand-up")
         clock.advance(minutes=1)
@@ -71,6 +71,12 @@ def operations(scratch: Path) -> None:
         figure = plots.lateness_histogram(late)
         figure.savefig(scratch / "lateness.png")
         check((scratch / "lateness.png").stat().st_size > 0, "a chart drawn and saved")
+    from confkit.testing import LocalCluster
+
+    with LocalCluster(scratch / "cluster", masters=1) as cluster, \
+            ConferenceApp(cluster.url, cluster=True, clock=ManualClock(now)) as app:
+        app.load_sample_data()
+        check([m.meeting.meeting_id for m in app.active_meetings()] == [1, 2, 5], "the local cluster works")
     command = Path(sys.executable).parent / "confkit"
     shown = subprocess.run([str(command), "--now", now.isoformat(), "active"], capture_output=True, text=True)
     check(shown.returncode == 0 and "Board review" in shown.stdout, "the confkit command lists active meetings")

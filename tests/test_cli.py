@@ -236,3 +236,19 @@ def test_readme_command_line_examples_hold_when_run_in_order(redis_cluster, tmp_
     participants = next(out for argv, out in outputs if argv[0] == "participants")
     assert [p["user_id"] for p in json.loads(participants)] == [1]
     assert "hello" in next(out for argv, out in outputs if argv[0] == "messages")
+
+
+def test_generate_on_a_cluster(redis_cluster, capsys):
+    from confkit import ConferenceApp, ManualClock
+
+    app = ConferenceApp(redis_cluster.url, cluster=True, clock=ManualClock(T0))
+    try:
+        app.reset()
+        assert main(["generate", "--users", "4", "--meetings", "2", "--days", "1", "--json", "--cluster",
+                     "--url", redis_cluster.url, *AT]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert [u.user_id for u in app.users()] == [1, 2, 3, 4] and report["users"] == 4
+        assert len(app.meetings()) == 2
+    finally:
+        app.reset()
+        app.close()
