@@ -205,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # from reporting the failed flush of stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:
+        return 130  # Ctrl-C: stop without a traceback, with the shell's status for SIGINT
 
 
 if __name__ == "__main__":
