@@ -85,7 +85,7 @@ def render(result: Any, *, as_json: bool = False, width: int = TABLE_WIDTH) -> s
         return format_table([_row(r) for r in result], width=width)
     row = _row(result)
     cells = {name: _cell(value) for name, value in row.items()}
-    if sum(max(len(k), len(v)) for k, v in cells.items()) + len(GAP) * (len(cells) - 1) <= width:
+    if sum(max(len(k), display_width(v)) for k, v in cells.items()) + len(GAP) * (len(cells) - 1) <= width:
         return format_table([row], width=width)
     return _record(cells, width)
 
@@ -96,7 +96,7 @@ def _record(cells: dict[str, str], width: int) -> str:
     room = max(20, width - name_width - len(GAP))
     lines = []
     for name, value in cells.items():
-        wrapped = textwrap.wrap(value, room, break_long_words=True, break_on_hyphens=False) or [""]
+        wrapped = _wrap(value, room)
         lines.append(f"{name.ljust(name_width)}{GAP}{wrapped[0]}".rstrip())
         lines += [" " * (name_width + len(GAP)) + more for more in wrapped[1:]]
     return "\n".join(lines)
@@ -109,14 +109,14 @@ def format_table(rows: Sequence[dict[str, Any]], *, width: int = TABLE_WIDTH) ->
         return "(none)"
     columns = list(rows[0])
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    widths = [max(len(c), *(display_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
     _fit(widths, [len(c) for c in columns], width - len(GAP) * (len(columns) - 1))
     lines = [GAP.join(c[:w].ljust(w) for c, w in zip(columns, widths)).rstrip(),
              GAP.join("-" * w for w in widths)]
     indent = sum(widths[:-1]) + len(GAP) * (len(columns) - 1)
     for row in cells:
-        first = [_cut(v, w).ljust(w) for v, w in zip(row[:-1], widths[:-1])]
-        wrapped = textwrap.wrap(row[-1], widths[-1], break_long_words=True, break_on_hyphens=False) or [""]
+        first = [_pad(_cut(v, w), w) for v, w in zip(row[:-1], widths[:-1])]
+        wrapped = _wrap(row[-1], widths[-1])
         lines.append(GAP.join([*first, wrapped[0]]).rstrip())
         lines += [(" " * indent + more).rstrip() for more in wrapped[1:]]
     return "\n".join(lines)
@@ -136,8 +136,38 @@ def _fit(widths: list[int], headers: list[int], room: int) -> None:
         widths[widest] -= 1
 
 
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: wide East Asian characters two, combining marks none."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
 def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """``text`` in at most ``width`` columns, ending in "…" when shortened."""
+    if display_width(text) <= width:
+        return text
+    kept = ""
+    for ch in text:
+        if display_width(kept + ch) > width - 1:
+            break
+        kept += ch
+    return kept + "…"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` as lines of at most ``width`` columns, broken at spaces where it can."""
+    lines = []
+    for line in textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]:
+        while display_width(line) > width:  # wide characters: textwrap counts them as one
+            head = _cut(line, width + 1)[:-1] or line[0]
+            lines.append(head)
+            line = line[len(head):]
+        lines.append(line)
+    return lines
 
 
 # Bidirectional formatting characters: shown escaped, so stored text cannot reorder

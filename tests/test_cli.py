@@ -252,3 +252,16 @@ def test_generate_on_a_cluster(redis_cluster, capsys):
     finally:
         app.reset()
         app.close()
+
+
+def test_tables_align_wide_characters_and_wrap_them_within_the_width():
+    from confkit.present import display_width, format_table
+
+    table = format_table([{"user_id": 1, "name": "張偉", "email": "zw@example.cn"},
+                          {"user_id": 2, "name": "Ann", "email": "a@x.io"}])
+    rows = table.splitlines()[2:]
+    # the e-mail column starts at the same terminal column on both rows: 張偉 takes four
+    assert [display_width(r[:r.index(e)]) for r, e in zip(rows, ("zw@", "a@x"))] == [15, 15]
+    wrapped = format_table([{"id": 1, "text": "日本語のテキスト" * 12}])
+    assert all(display_width(line) <= 100 for line in wrapped.splitlines())
+    assert "".join(line[4:] for line in wrapped.splitlines()[2:]) == "日本語のテキスト" * 12
