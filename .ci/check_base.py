@@ -71,6 +71,13 @@ def operations(scratch: Path) -> None:
         figure = plots.lateness_histogram(late)
         figure.savefig(scratch / "lateness.png")
         check((scratch / "lateness.png").stat().st_size > 0, "a chart drawn and saved")
+    from confkit.formats import read_attendance
+
+    examples = Path(__file__).resolve().parent.parent / "examples" / "exports"
+    reports = {path.parent.name: read_attendance(path, tz="America/New_York")
+               for path in sorted(examples.rglob("*.csv"))}
+    check(sorted(reports) == ["meet", "teams", "zoom"] and all(len(r.segments) for r in reports.values()),
+          "the example exports of Meet, Teams and Zoom read")
     from confkit.testing import LocalCluster
 
     with LocalCluster(scratch / "cluster", masters=1) as cluster, \
