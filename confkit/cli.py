@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from . import __version__
+from . import __version__, import_cli
 from .app import ConferenceApp
 from .clock import ManualClock
 from .errors import ConfkitError
@@ -133,6 +133,7 @@ def parser() -> argparse.ArgumentParser:
         for param in params:
             cmd.add_argument(param)
     _add_generate(sub)
+    import_cli.add_parser(sub)
     reset = sub.add_parser("reset", help="delete all confkit data")
     reset.add_argument("--yes", action="store_true", help="confirm")
     _add_global_options(top)
@@ -182,6 +183,9 @@ def _run(args: argparse.Namespace) -> int:
                  f"{report.events} events and {report.messages} messages ({report.users} users,"
                  f" {report.meetings} meetings, {report.instances} instances, {report.open_sessions} people"
                  f" inside now) written with {report.method} in {seconds:.2f} s")
+        elif args.command == "import":
+            results = import_cli.run(app, args)
+            _say(render(results if args.json else import_cli.summary(results), as_json=args.json))
         else:
             _, params, call = OPERATIONS[args.command]
             result = call(app, *(getattr(args, p) for p in params))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import textwrap
 import unicodedata
 from collections.abc import Sequence
@@ -78,20 +79,58 @@ def _cell(value: Any) -> str:
 
 def render(result: Any, *, as_json: bool = False, width: int = TABLE_WIDTH) -> str:
     """A result (a dataclass, a list of them, a dict or a scalar) as a table, or as JSON.
-    A single result too wide for one table row is shown a field per line."""
+    Results too wide for a table even with their cells wrapped at spaces are shown a
+    field per line, one block per result."""
     if as_json:
         return json.dumps(plain(result), indent=2, ensure_ascii=False)
-    if isinstance(result, list):
-        return format_table([_row(r) for r in result], width=width)
-    row = _row(result)
-    cells = {name: _cell(value) for name, value in row.items()}
-    if sum(max(len(k), display_width(v)) for k, v in cells.items()) + len(GAP) * (len(cells) - 1) <= width:
-        return format_table([row], width=width)
-    return _record(cells, width)
+    rows = [_row(r) for r in result] if isinstance(result, list) else [_row(result)]
+    if not rows:
+        return "(none)"
+    cells = [[_cell(row.get(c)) for c in rows[0]] for row in rows]
+    widths = _widths(list(rows[0]), cells, width)
+    if widths is None:
+        return "\n\n".join(_record(dict(zip(rows[0], values)), width) for values in cells)
+    return _table(list(rows[0]), cells, widths)
+
+
+def format_table(rows: Sequence[dict[str, Any]], *, width: int = TABLE_WIDTH) -> str:
+    """Rows of equal keys as an aligned text table, cells wrapped at spaces so that it
+    is at most ``width`` columns wide where the longest words allow."""
+    if not rows:
+        return "(none)"
+    columns = list(rows[0])
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    natural = [max(len(c), *(display_width(v[i]) for v in cells)) for i, c in enumerate(columns)]
+    return _table(columns, cells, _widths(columns, cells, width) or natural)
+
+
+def _widths(columns: list[str], cells: list[list[str]], width: int) -> list[int] | None:
+    """Column widths that fit ``width``: the widest columns narrowed first, none below
+    its header or its longest word; None if that is still too wide."""
+    natural = [max(len(c), *(display_width(v[i]) for v in cells)) for i, c in enumerate(columns)]
+    floor = [max(len(c), *(_unbreakable(v[i]) for v in cells)) for i, c in enumerate(columns)]
+    room = width - len(GAP) * (len(columns) - 1)
+    if sum(floor) > room:
+        return None
+    widths = list(natural)
+    while sum(widths) > room:
+        widest = max((i for i in range(len(widths)) if widths[i] > floor[i]), key=lambda i: (widths[i], i))
+        widths[widest] -= 1
+    return widths
+
+
+def _table(columns: list[str], cells: list[list[str]], widths: list[int]) -> str:
+    lines = [GAP.join(_pad(c, w) for c, w in zip(columns, widths)).rstrip(), GAP.join("-" * w for w in widths)]
+    for values in cells:
+        wrapped = [_wrap(v, w) for v, w in zip(values, widths)]
+        for n in range(max(map(len, wrapped))):
+            lines.append(GAP.join(_pad(part[n] if n < len(part) else "", w)
+                                  for part, w in zip(wrapped, widths)).rstrip())
+    return "\n".join(lines)
 
 
 def _record(cells: dict[str, str], width: int) -> str:
-    """One result too wide for a table row: a field per line, long values wrapped."""
+    """One result as a field per line, long values wrapped."""
     name_width = max(map(len, cells))
     room = max(20, width - name_width - len(GAP))
     lines = []
@@ -102,60 +141,21 @@ def _record(cells: dict[str, str], width: int) -> str:
     return "\n".join(lines)
 
 
-def format_table(rows: Sequence[dict[str, Any]], *, width: int = TABLE_WIDTH) -> str:
-    """Rows of equal keys as an aligned text table at most ``width`` columns wide:
-    the last column wraps onto further lines, others are cut short with "…"."""
-    if not rows:
-        return "(none)"
-    columns = list(rows[0])
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
-    widths = [max(len(c), *(display_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    _fit(widths, [len(c) for c in columns], width - len(GAP) * (len(columns) - 1))
-    lines = [GAP.join(c[:w].ljust(w) for c, w in zip(columns, widths)).rstrip(),
-             GAP.join("-" * w for w in widths)]
-    indent = sum(widths[:-1]) + len(GAP) * (len(columns) - 1)
-    for row in cells:
-        first = [_pad(_cut(v, w), w) for v, w in zip(row[:-1], widths[:-1])]
-        wrapped = _wrap(row[-1], widths[-1])
-        lines.append(GAP.join([*first, wrapped[0]]).rstrip())
-        lines += [(" " * indent + more).rstrip() for more in wrapped[1:]]
-    return "\n".join(lines)
-
-
-def _fit(widths: list[int], headers: list[int], room: int) -> None:
-    """Narrow columns in place until they fit in ``room``: the last (wrapping) one
-    down to 20, then the widest of the others, each no narrower than its header."""
-    while sum(widths) > room:
-        last = len(widths) - 1
-        if widths[last] > max(20, headers[last]):
-            widths[last] = max(20, headers[last], widths[last] - (sum(widths) - room))
-            continue
-        widest = max(range(last), key=lambda i: widths[i] - headers[i], default=None)
-        if widest is None or widths[widest] <= max(headers[widest], 4):
-            return  # as narrow as it sensibly gets
-        widths[widest] -= 1
-
-
 def display_width(text: str) -> int:
     """Terminal columns ``text`` takes: wide East Asian characters two, combining marks none."""
     return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
                for ch in text)
 
 
+def _unbreakable(text: str) -> int:
+    """The widest part of ``text`` that wrapping keeps on one line: a word, or a run of
+    narrow characters inside one (a wide character may start a new line anywhere)."""
+    runs = re.split(r"\s+|[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60]", text)
+    return max(2 if any(display_width(ch) == 2 for ch in text) else 0, *(display_width(r) for r in runs))
+
+
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
-
-
-def _cut(text: str, width: int) -> str:
-    """``text`` in at most ``width`` columns, ending in "…" when shortened."""
-    if display_width(text) <= width:
-        return text
-    kept = ""
-    for ch in text:
-        if display_width(kept + ch) > width - 1:
-            break
-        kept += ch
-    return kept + "…"
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -163,9 +163,11 @@ def _wrap(text: str, width: int) -> list[str]:
     lines = []
     for line in textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]:
         while display_width(line) > width:  # wide characters: textwrap counts them as one
-            head = _cut(line, width + 1)[:-1] or line[0]
-            lines.append(head)
-            line = line[len(head):]
+            cut = 0
+            while cut < len(line) and display_width(line[:cut + 1]) <= width:
+                cut += 1
+            lines.append(line[:max(cut, 1)])
+            line = line[max(cut, 1):]
         lines.append(line)
     return lines
 
