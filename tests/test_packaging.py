@@ -54,10 +54,7 @@ def test_redis_py_uses_the_hiredis_parser(app):
 
     assert HIREDIS_AVAILABLE
     pool = app.stores.activity.connection_pool
-    try:
-        connection = pool.get_connection()
-    except TypeError:  # redis-py before 5.3 needs a command name
-        connection = pool.get_connection("PING")
+    connection = pool.get_connection()
     try:
         assert "Hiredis" in type(connection._parser).__name__
     finally:
