@@ -1,7 +1,9 @@
-"""A plain redis-server on TCP loopback for the benchmark: the same binary as the
+"""A plain server on TCP loopback for the benchmark: the same binary as the
 embedded server, listening on 127.0.0.1 (a free port) with AOF everysec and no ACL,
-in a temporary directory; started and stopped by the benchmark itself. It measures
-what a client pays over TCP, next to the embedded server's unix socket."""
+in a temporary directory; started and stopped by the benchmark itself, and listed
+like a local cluster's nodes (a loopback port and its own directory) so that
+``confkit server stop --all`` finds it too. It measures what a client pays over TCP,
+next to the embedded server's unix socket."""
 
 from __future__ import annotations
 
@@ -11,13 +13,13 @@ from pathlib import Path
 
 import redis
 
-from confkit.cluster import HOST, free_ports
 from confkit.errors import ServerError
-from confkit.server import START_TIMEOUT_S, find_server_binary
+from confkit.server import CLUSTER_NODE, START_TIMEOUT_S, find_server_binary, forget_started, record_started
+from confkit.testing import HOST, free_ports
 
 
 class LoopbackServer:
-    """``redis-server`` on 127.0.0.1 living in ``home``; ``start()`` waits until it answers."""
+    """The server binary on 127.0.0.1 living in ``home``; ``start()`` waits until it answers."""
 
     def __init__(self, home: Path):
         self.home = Path(home)
@@ -39,8 +41,10 @@ class LoopbackServer:
             f"port {self.port}", f"bind {HOST}", "protected-mode yes", "daemonize no",
             f"dir {self.home}", f"logfile {self.home / 'redis.log'}",
             "appendonly yes", "appendfsync everysec", 'save ""', "databases 16"]) + "\n")
-        self.process = subprocess.Popen([find_server_binary().path, str(conf)], stdin=subprocess.DEVNULL,
+        binary = find_server_binary().path
+        self.process = subprocess.Popen([binary, str(conf)], stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        record_started(CLUSTER_NODE, self.home, pid=self.process.pid, binary=binary, port=self.port)
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             try:
@@ -49,19 +53,19 @@ class LoopbackServer:
             except redis.ConnectionError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise ServerError(f"redis-server on {HOST}:{self.port} did not start; see "
+                    raise ServerError(f"server on {HOST}:{self.port} did not start; see "
                                       f"{self.home / 'redis.log'}") from None
                 time.sleep(0.02)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        try:
-            self.client(socket_timeout=2).shutdown(nosave=True)
-        except (redis.ConnectionError, redis.ResponseError, redis.TimeoutError):
-            pass
-        try:
-            self.process.wait(timeout=START_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process is not None and self.process.poll() is None:
+            try:
+                self.client(socket_timeout=2).shutdown(nosave=True)
+            except (redis.ConnectionError, redis.ResponseError, redis.TimeoutError):
+                pass
+            try:
+                self.process.wait(timeout=START_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        forget_started(CLUSTER_NODE, self.home)

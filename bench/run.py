@@ -32,9 +32,9 @@ import redis
 
 from confkit import ConferenceApp, ManualClock
 from confkit.bulk import load_activity, load_catalog
-from confkit.cluster import LocalCluster
 from confkit.runner import names_by_sha
 from confkit.server import EmbeddedServer
+from confkit.testing import LocalCluster
 
 from . import dataset as ds
 from . import report, throughput

@@ -84,15 +84,18 @@ class ConferenceApp:
 
     # -- catalog ---------------------------------------------------------------
     @idempotent
-    def add_user(self, user_id: Any, name: str, age: int, gender: str, email: str) -> User:
+    def add_user(self, user_id: Any, name: str, age: int | None, gender: str | None,
+                 email: str | None) -> User:
         """Create a user. Repeating an identical call is accepted; a different user
-        under an existing id raises AlreadyExistsError (users are never rewritten)."""
+        under an existing id raises AlreadyExistsError (users are never rewritten).
+        Age, gender and e-mail may be None (unknown): such a user can join public
+        meetings, and private ones only with an e-mail in the audience."""
         user = User(
             user_id=validate.ident(user_id, "user_id"),
             name=validate.text(name, "name", max_chars=validate.MAX_NAME_CHARS),
-            age=validate.age(age),
-            gender=validate.text(gender, "gender", max_chars=validate.MAX_NAME_CHARS),
-            email=validate.email(email),
+            age=None if age is None else validate.age(age),
+            gender=None if gender is None else validate.text(gender, "gender", max_chars=validate.MAX_NAME_CHARS),
+            email=None if email is None else validate.email(email),
         )
         self._store.add_user(user)
         return user
@@ -195,6 +198,17 @@ class ConferenceApp:
         return load(self)
 
     @idempotent
+    def import_meeting(self, report: Any, chat: Any = None, *, meeting_id: Any = None, roster: Any = None,
+                       include_direct: bool = False, dry_run: bool = False,
+                       progress: bool | None = None) -> Any:
+        """Write a meeting export (``confkit.formats`` AttendanceReport, optional
+        ChatLog) as one instance of a meeting, all or nothing; returns an
+        ``ImportResult``. Repeating it changes nothing. See ``confkit.importer``."""
+        from .importer import import_meeting
+        return import_meeting(self, report, chat, meeting_id=meeting_id, roster=roster,
+                              include_direct=include_direct, dry_run=dry_run, progress=progress)
+
+    @idempotent
     def reset(self) -> int:
         """Delete every confkit key in both stores; returns how many were deleted.
 
@@ -209,10 +223,10 @@ class ConferenceApp:
         cluster the user lives in another slot, so we read it first."""
         if not self.stores.cluster:
             return ""
-        address = self._store.user_email(user_id)
-        if address is None:
+        exists, address = self._store.user_email(user_id)
+        if not exists:
             raise UserNotFoundError(user_id)
-        return validate.normalise_email(address)
+        return "@" if address is None else validate.normalise_email(address)  # "@": none
 
     @sent_once
     def join_meeting(self, user_id: Any, meeting_id: Any) -> Event:

@@ -11,15 +11,16 @@ activity into a meeting only while nothing else writes to that meeting.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
-from .codec import event_record, message_record, to_ms
+from .codec import event_record, message_record, to_ms, user_fields
 from .errors import InvalidInputError
+from .keys import Keys
 from .models import EventType, Meeting, MeetingInstance, User
 from .storage import Command, Storage
 from .validate import message_text, normalise_email
@@ -70,8 +71,7 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
     now_ms = to_ms(app.now())
     with _Writer(Storage.of(app), "catalog", threads=0) as writer:
         for user in users:
-            writer.add(("HSET", keys.user(user.user_id), "user_id", user.user_id, "name", user.name,
-                        "age", user.age, "gender", user.gender, "email", user.email),
+            writer.add(("HSET", keys.user(user.user_id), *(i for pair in user_fields(user).items() for i in pair)),
                        ("ZADD", keys.users, user.user_id, user.user_id))
             report.users += 1
         for meeting in meetings:
@@ -178,13 +178,7 @@ def load_activity(app: ConferenceApp, records: Sequence[Activity], *, progress: 
             for start in range(0, len(log.messages), CHUNK):
                 posts = log.messages[start:start + CHUNK]
                 ids = range(first_message + start, first_message + start + len(posts))
-                per_user: dict[int, list[int]] = defaultdict(list)
-                for msg_id, (uid, ts, _) in zip(ids, posts):
-                    per_user[uid] += (ts, msg_id)
-                writer.add(("HSET", keys.messages(mid), *_flat(ids, log.message_meta[start:start + CHUNK])),
-                           ("HSET", keys.message_texts(mid), *_flat(ids, [text for _, _, text in posts])),
-                           ("ZADD", keys.messages_by_time(mid), *_flat([ts for _, ts, _ in posts], ids)),
-                           *(("ZADD", keys.user_messages(mid, uid), *scored) for uid, scored in per_user.items()),
+                writer.add(*message_commands(keys, mid, ids, posts, log.message_meta[start:start + CHUNK]),
                            records=len(posts))
                 bar.update(len(posts))
             for order, users in log.present.items():
@@ -196,6 +190,22 @@ def load_activity(app: ConferenceApp, records: Sequence[Activity], *, progress: 
             report.events += len(log.events)
             report.messages += len(log.messages)
     return report
+
+
+def message_commands(keys: Keys, meeting_id: int, ids: Sequence[int], posts: Sequence[tuple[int, int, str]],
+                     records: Sequence[str], target: Callable[[str], str] | None = None) -> list[Command]:
+    """The commands that store messages ``ids`` of a meeting as post_message would:
+    ``posts`` (user_id, timestamp ms, text) and their JSON ``records``, into the keys
+    ``target`` maps each key name to (default: the keys themselves)."""
+    target = target or (lambda key: key)
+    per_user: dict[int, list[int]] = defaultdict(list)
+    for message_id, (user_id, ts, _) in zip(ids, posts):
+        per_user[user_id] += (ts, message_id)
+    return [("HSET", target(keys.messages(meeting_id)), *_flat(ids, records)),
+            ("HSET", target(keys.message_texts(meeting_id)), *_flat(ids, [text for _, _, text in posts])),
+            ("ZADD", target(keys.messages_by_time(meeting_id)), *_flat([ts for _, ts, _ in posts], ids)),
+            *(("ZADD", target(keys.user_messages(meeting_id, user_id)), *scored)
+              for user_id, scored in per_user.items())]
 
 
 def _flat(first: Iterable[Any], second: Iterable[Any]) -> list[Any]:
@@ -226,7 +236,11 @@ class _Writer:
     def add(self, *commands: Command, records: int | None = None) -> None:
         """Queue commands that write ``records`` records (default: one per command)."""
         self.commands.extend(commands)
-        self.queued += len(commands) if records is None else records
+        self.added(len(commands) if records is None else records)
+
+    def added(self, records: int) -> None:
+        """Count queued records; send the batch once it holds FLUSH_AT."""
+        self.queued += records
         if self.queued >= self.FLUSH_AT:
             self.flush()
 

@@ -45,6 +45,23 @@ def message_record(user_id: int, order_id: int, ts_ms: int) -> str:
     return f'{{"user_id":{user_id},"order_id":{order_id},"timestamp":{ts_ms}}}'
 
 
+def user_fields(user: User) -> dict[str, str | int]:
+    """The fields of a user's hash; an unknown age, gender or e-mail is left out."""
+    fields: dict[str, str | int] = {"user_id": user.user_id, "name": user.name}
+    for name in ("age", "gender", "email"):
+        value = getattr(user, name)
+        if value is not None:
+            fields[name] = value
+    return fields
+
+
+def decode_user(data: dict[str, str]) -> User:
+    """A user from its hash (missing fields: unknown)."""
+    age = data.get("age")
+    return User(int(data["user_id"]), data["name"], int(age) if age is not None else None,
+                data.get("gender"), data.get("email"))
+
+
 # The exact shapes event_record / message_record write: read with one regex match
 # (listings decode thousands of records); anything else goes through json.
 _EVENT = re.compile(r'\{"user_id":(\d+),"order_id":(\d+),"event_type":(\d+),"timestamp":(-?\d+)\}\Z')
@@ -113,7 +130,6 @@ def decode_message(meeting_id: int, message_id: int | str, record: str, text: st
     )
 
 
-# -- catalog hashes ----------------------------------------------------------------------
 def decode_messages(meeting_id: int, ids: Sequence[str], records: list[str], texts: Sequence[str]) -> list[Message]:
     """Messages from parallel lists of ids, stored records and texts, oldest first
     (the same millisecond: in posting order, i.e. by id). Listings decode thousands
@@ -131,10 +147,7 @@ def decode_messages(meeting_id: int, ids: Sequence[str], records: list[str], tex
     return out
 
 
-def user_from_hash(data: dict[str, str]) -> User:
-    return User(int(data["user_id"]), data["name"], int(data["age"]), data["gender"], data["email"])
-
-
+# -- catalog hashes ----------------------------------------------------------------------
 def meeting_from_hash(data: dict[str, Any], audience: Iterable[str]) -> Meeting:
     return Meeting(
         meeting_id=int(data["meeting_id"]),

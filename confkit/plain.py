@@ -12,18 +12,22 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from .models import EventType
+
 
 def to_plain(value: Any) -> Any:
-    """Dataclasses as dicts, lists and tuples as lists, datetimes in ISO 8601, enums
-    as their values; anything else unchanged."""
+    """Dataclasses as dicts, lists and tuples as lists, datetimes in ISO 8601, event
+    types by name (``join``), other enums as their values; anything else unchanged."""
     if _result(value):
         return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {key: to_plain(item) for key, item in value.items()}
+        return {str(key): to_plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, EventType):
+        return value.name.lower()
     if isinstance(value, Enum):
         return value.value
     return value

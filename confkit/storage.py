@@ -22,11 +22,12 @@ import redis
 
 from .codec import (
     decode_messages,
+    decode_user,
     from_ms,
     instance_from_hash,
     meeting_and_instance,
     meeting_from_hash,
-    user_from_hash,
+    user_fields,
 )
 from .connection import Stores
 from .errors import ConfkitError
@@ -37,12 +38,22 @@ from .runner import ScriptRunner, refusal
 
 BATCH = 500  # keys per pipeline in listings
 KEY_CACHE = 4096  # meetings whose script keys are kept built
-MESSAGE_CHUNK = 500  # message ids per HMGET when listing one user's messages
+MESSAGE_CHUNK = 500  # message ids per HMGET when listing messages by id
+WHOLE_MESSAGES = 2_000  # a meeting with at most this many messages is read whole in one round trip
 STATE_CHUNK = 100  # meetings one meeting_state call checks (single server)
 SCAN_COUNT = 1000
 
 Command = Sequence[Any]  # a command and its arguments, as execute_command takes them
 
+
+def _pairs(reply: Any) -> Any:
+    """HRANDFIELD ... WITHVALUES as a dict (a flat list on RESP2, pairs on RESP3);
+    any other reply as it is."""
+    if not isinstance(reply, list):
+        return reply
+    if reply and isinstance(reply[0], list):
+        return dict(reply)
+    return dict(zip(reply[0::2], reply[1::2]))
 
 class Storage:
     """Guarded reads and writes of one namespace's keys in both stores."""
@@ -103,8 +114,7 @@ class Storage:
     def add_user(self, user: User) -> None:
         """The add_user script (refuses a different user under the id), then the
         users index; unguarded: add_user's guard repeats both."""
-        fields = ["user_id", user.user_id, "name", user.name, "age", user.age,
-                  "gender", user.gender, "email", user.email]
+        fields = [item for pair in user_fields(user).items() for item in pair]
         try:
             self.scripts.call("add_user", [self.keys.user(user.user_id)], [self._dbs[0], *fields], self.catalog)
         except redis.ResponseError as exc:
@@ -129,13 +139,15 @@ class Storage:
         return bool(self.catalog.exists(self.keys.meeting(meeting_id)))
 
     @reachable
-    def user_email(self, user_id: int) -> str | None:
-        return self.catalog.hget(self.keys.user(user_id), "email")
+    def user_email(self, user_id: int) -> tuple[bool, str | None]:
+        """Whether the user exists, and their e-mail (None: unknown)."""
+        found, email = self.catalog.hmget(self.keys.user(user_id), "user_id", "email")
+        return found is not None, email
 
     @reachable
     def user(self, user_id: int) -> User | None:
         data = self.catalog.hgetall(self.keys.user(user_id))
-        return user_from_hash(data) if data else None
+        return decode_user(data) if data else None
 
     @reachable
     def meeting(self, meeting_id: int) -> Meeting | None:
@@ -190,7 +202,7 @@ class Storage:
     def users(self) -> list[User]:
         """Every user, in id order (pipelined, BATCH at a time)."""
         ids = self.catalog.zrange(self.keys.users, 0, -1)
-        return [user_from_hash(d) for d in self._hgetall_many([self.keys.user(int(i)) for i in ids]) if d]
+        return [decode_user(d) for d in self._hgetall_many([self.keys.user(int(i)) for i in ids]) if d]
 
     @reachable
     def meetings(self) -> list[Meeting]:
@@ -305,13 +317,16 @@ class Storage:
     def index_meeting(self, meeting_id: int) -> None:
         self.catalog.zadd(self.keys.meetings, {meeting_id: meeting_id})
 
-    def index_instance(self, meeting_id: int, order_id: int, start_ms: int, end_ms: int, now_ms: int) -> None:
+    def index_instance(self, meeting_id: int, order_id: int, start_ms: int, end_ms: int, now_ms: int,
+                       pipe: Any = None) -> None:
         """A new instance: in by_end if it has started (a listing's candidate until its
-        end), else in by_start (a listing moves it into by_end once it has started)."""
+        end), else in by_start (a listing moves it into by_end once it has started).
+        Queued on ``pipe`` when given (a catalog pipeline), else sent now."""
+        target = self.catalog if pipe is None else pipe
         if start_ms <= now_ms:
-            self.catalog.zadd(self.keys.instances_by_end, {f"{meeting_id}:{order_id}": end_ms}, lt=True)
+            target.zadd(self.keys.instances_by_end, {f"{meeting_id}:{order_id}": end_ms}, lt=True)
         else:
-            self.catalog.zadd(self.keys.instances_by_start, {f"{meeting_id}:{order_id}": start_ms})
+            target.zadd(self.keys.instances_by_start, {f"{meeting_id}:{order_id}": start_ms})
 
     def index_instance_end(self, meeting_id: int, order_id: int, end_ms: int) -> None:
         """An ended instance: its end in by_end, and out of by_start if no listing had moved it yet."""
@@ -326,17 +341,23 @@ class Storage:
     def messages(self, meeting_id: int, user_id: int | None) -> list[Message]:
         """A meeting's (or one user's) messages, oldest first; [] when there are none.
 
-        A meeting's: one round trip, HGETALL of the records and of the texts, no ids
-        sent. One user's: the ids from the user's index, then their records and texts
-        (HMGET, MESSAGE_CHUNK ids per command). A message is written whole by one script
-        and never changes or goes, so every record read first has its text when the
-        texts are read; a text without a record (posted in between) is left out."""
+        A meeting's: one round trip for up to WHOLE_MESSAGES messages (the records and
+        texts read whole, no ids sent), more in chunks (``_many_messages``). One user's:
+        the ids from the user's index, then their records and texts (HMGET,
+        MESSAGE_CHUNK ids per command). A message is written whole by one script and
+        never changes or goes, so every record read first has its text when the texts
+        are read; a text without a record (posted in between) is left out."""
         keys, activity = self.keys, self.activity
         pipe = self._pipeline(activity)
         if user_id is None:
-            pipe.hgetall(keys.messages(meeting_id))
-            pipe.hgetall(keys.message_texts(meeting_id))
-            by_id, text_of = pipe.execute()
+            # HRANDFIELD with a count above the hash's size returns the whole hash;
+            # above WHOLE_MESSAGES fields it returns that many at random: bounded work.
+            pipe.get(keys.message_seq(meeting_id))
+            pipe.hrandfield(keys.messages(meeting_id), WHOLE_MESSAGES + 1, withvalues=True)
+            pipe.hrandfield(keys.message_texts(meeting_id), WHOLE_MESSAGES + 1, withvalues=True)
+            seq, by_id, text_of = (_pairs(reply) for reply in pipe.execute())
+            if len(by_id) > WHOLE_MESSAGES or len(text_of) > WHOLE_MESSAGES:
+                return self._many_messages(meeting_id, int(seq or 0))
             ids = list(by_id)
             return decode_messages(meeting_id, ids, [by_id[i] for i in ids], [text_of[i] for i in ids])
         ids = activity.zrange(keys.user_messages(meeting_id, user_id), 0, -1)
@@ -348,11 +369,28 @@ class Storage:
         replies = pipe.execute()
         records = [record for chunk in replies[0::2] for record in chunk]
         texts = [text for chunk in replies[1::2] for text in chunk]
-        # An id without a record is not a message (yet): leave it out.
+        # An id without a record, or another user's, is an import's index entry whose
+        # commit has not happened (docs/schema.md, "Imports"): not a message yet.
         found = [i for i, record in enumerate(records) if record is not None]
         messages = decode_messages(meeting_id, [ids[i] for i in found], [records[i] for i in found],
                                    [texts[i] for i in found])
         return [m for m in messages if m.user_id == user_id]
+
+    def _many_messages(self, meeting_id: int, message_seq: int) -> list[Message]:
+        """A meeting's messages when it has many: every id up to its message counter
+        (ids are 1..message_seq), records and texts by HMGET, MESSAGE_CHUNK ids per
+        command, in one pipelined round trip; an id without a record is left out."""
+        keys, pipe = self.keys, self._pipeline(self.activity)
+        for start in range(1, message_seq + 1, MESSAGE_CHUNK):
+            chunk = range(start, min(start + MESSAGE_CHUNK, message_seq + 1))
+            pipe.hmget(keys.messages(meeting_id), chunk)
+            pipe.hmget(keys.message_texts(meeting_id), chunk)
+        replies = pipe.execute()
+        records = [record for part in replies[0::2] for record in part]
+        texts = [text for part in replies[1::2] for text in part]
+        found = [i for i, record in enumerate(records) if record is not None]
+        return decode_messages(meeting_id, [str(i + 1) for i in found], [records[i] for i in found],
+                               [texts[i] for i in found])
 
     @reachable
     def presence_count(self, meeting_id: int, order_id: int) -> int:
@@ -402,6 +440,151 @@ class Storage:
                     getattr(pipe, sizes.get(kind, "exists"))(key)
                 out.extend((store, key, kind, int(size)) for key, kind, size in zip(batch, types, pipe.execute()))
         return out
+
+    # -- imports: what an import reads before it writes ------------------------------------
+    @reachable
+    def import_order(self, meeting_id: int, fingerprint: str) -> int | None:
+        """The instance an import of this content went into, if any."""
+        order = self.activity.hget(self.keys.import_fingerprints(meeting_id), fingerprint)
+        return None if order is None else int(order)
+
+    @reachable
+    def imported_meeting(self, fields: Sequence[str]) -> int | None:
+        """The meeting the first of these import references (platform id, title...) names."""
+        found = self.catalog.hmget(self.keys.import_meetings, list(fields))
+        return next((int(v) for v in found if v), None)
+
+    @reachable
+    def identities(self, emails: Sequence[str], names: Sequence[str],
+                   chunk: int) -> tuple[list[str | None], list[str | None]]:
+        """The stored identities of these e-mail and name keys (HMGET, ``chunk`` at a time)."""
+        if not emails and not names:
+            return [], []
+        pipe = self._pipeline(self.catalog)
+        for start in range(0, len(emails), chunk):
+            pipe.hmget(self.keys.identities_email, emails[start:start + chunk])
+        for start in range(0, len(names), chunk):
+            pipe.hmget(self.keys.identities_name, names[start:start + chunk])
+        replies = [v for part in pipe.execute() for v in part]
+        return replies[:len(emails)], replies[len(emails):]
+
+    @reachable
+    def existing_users(self, user_ids: Iterable[int]) -> set[int]:
+        """Which of these users exist."""
+        ids = sorted(user_ids)
+        if not ids:
+            return set()
+        pipe = self._pipeline(self.catalog)
+        for uid in ids:
+            pipe.exists(self.keys.user(uid))
+        return {uid for uid, there in zip(ids, pipe.execute()) if there}
+
+    @reachable
+    def open_instance_count(self, meeting_id: int) -> int:
+        """How many of the meeting's instances still have someone inside."""
+        return int(self.activity.scard(self.keys.open_instances(meeting_id)))
+
+    @reachable
+    def import_tops(self, meeting_id: int) -> tuple[int, int, int]:
+        """The meeting's last event id, last message id and number of instances."""
+        pipe = self._pipeline(self.activity)
+        pipe.get(self.keys.event_seq(meeting_id))
+        pipe.get(self.keys.message_seq(meeting_id))
+        event_top, message_top = (int(v or 0) for v in pipe.execute())
+        return event_top, message_top, int(self.catalog.zcard(self.keys.instances(meeting_id)))
+
+    @reachable
+    def pending_imports(self) -> list[str]:
+        """The imports listed as pending ("meeting:order:token"), in order."""
+        return sorted(self.catalog.smembers(self.keys.import_pending))
+
+    @idempotent
+    def set_import_pending(self, member: str, pending: bool) -> None:
+        """List an import as pending, or forget it."""
+        if pending:
+            self.catalog.sadd(self.keys.import_pending, member)
+        else:
+            self.catalog.srem(self.keys.import_pending, member)
+
+    @reachable
+    def key_exists(self, key: str) -> bool:
+        """Whether an activity-store key exists."""
+        return bool(self.activity.exists(key))
+
+    @idempotent
+    def name_import_meeting(self, fields: Sequence[str], meeting_id: int) -> None:
+        """Record these import references (platform id, title...) for the meeting,
+        where they name none yet."""
+        pipe = self._pipeline(self.catalog)
+        for name in fields:
+            pipe.hsetnx(self.keys.import_meetings, name, meeting_id)
+        pipe.execute()
+
+    @reachable
+    def import_result(self, meeting_id: int, order_id: int) -> str | None:
+        """The stored result (JSON) of the import that wrote an instance."""
+        return self.activity.hget(self.keys.import_instance(meeting_id, order_id), "result")
+
+    @reachable
+    def import_sessions(self, meeting_ids: Sequence[int] | None,
+                        count: int) -> list[tuple[int, int, str, str]]:
+        """(meeting_id, order_id, join event id, session JSON) of every imported session
+        of these meetings (default: all), in meeting and order id order; each hash is
+        read with HSCAN, ``count`` fields a step."""
+        mids = list(meeting_ids) if meeting_ids is not None else self.meeting_ids()
+        if not mids:
+            return []
+        pipe = self._pipeline(self.activity)
+        for mid in mids:
+            pipe.hvals(self.keys.import_fingerprints(mid))
+        rows: list[tuple[int, int, str, str]] = []
+        for mid, orders in zip(mids, pipe.execute()):
+            for order in sorted({int(o) for o in orders}):
+                rows.extend((mid, order, event_id, value) for event_id, value in
+                            self.activity.hscan_iter(self.keys.import_sessions(mid, order), count=count))
+        return rows
+
+    # -- activity keys, one by one (the importer's staging) ---------------------------------
+    @reachable
+    def existing_keys(self, keys: Sequence[str]) -> list[str]:
+        """Which of these activity-store keys exist."""
+        pipe = self._pipeline(self.activity)
+        for key in keys:
+            pipe.exists(key)
+        return [key for key, there in zip(keys, pipe.execute()) if there]
+
+    @idempotent
+    def copy_key(self, source: str, target: str, count: int) -> None:
+        """Copy a hash or sorted set of the activity store ``count`` fields at a time
+        (COPY or DUMP of a big key would hold the server for its whole size)."""
+        client = self.activity
+        kind = client.type(source)
+        cursor = 0
+        while True:
+            pipe = self._pipeline(client)
+            if kind == "hash":
+                cursor, data = client.hscan(source, cursor, count=count)
+                if data:
+                    pipe.hset(target, mapping=data)
+            elif kind == "zset":
+                cursor, pairs = client.zscan(source, cursor, count=count)
+                if pairs:
+                    pipe.zadd(target, dict(pairs))
+            else:
+                raise ConfkitError(f"cannot copy {source} ({kind}): only hashes and sorted sets")
+            pipe.execute()
+            if cursor == 0:
+                return
+
+    def unlink_quietly(self, keys: Sequence[str]) -> None:
+        """Unlink activity-store keys that also expire on their own: a failure is ignored."""
+        try:
+            pipe = self._pipeline(self.activity)
+            for key in keys:
+                pipe.unlink(key)
+            pipe.execute()
+        except redis.RedisError:
+            pass
 
     # -- bulk writes ------------------------------------------------------------------------
     @idempotent

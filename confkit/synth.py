@@ -353,7 +353,7 @@ def plan(*, users: int, meetings: int, days: int, seed: int, now: datetime,
         size = min(len(ids), rng.randint(*kind.members))
         members = sorted(rng.sample(ids, size))
         private = rng.random() < kind.private_share
-        audience = tuple(sorted(by_id[m].email for m in members)) if private else ()
+        audience = tuple(sorted(email for m in members if (email := by_id[m].email))) if private else ()
         meeting_list.append(Meeting(mid, title, description, not private, audience))
         kinds[mid] = kind_name
         # Each meeting draws from its own stream, so adding meetings keeps the others.
@@ -483,35 +483,12 @@ def _write_operations(app: ConferenceApp, history: Plan, progress: bool | None) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m confkit.synth``: generate a data set and say how long it took."""
-    import argparse
-    import time
+    """``python -m confkit.synth ...``: the same as ``confkit generate ...``."""
+    import sys
 
-    from .app import ConferenceApp
+    from .cli import main as confkit
 
-    parser = argparse.ArgumentParser(prog="python -m confkit.synth",
-                                     description=(generate.__doc__ or "").splitlines()[0])
-    parser.add_argument("--url", help="Redis URL (default: $CONFKIT_REDIS_URL, else the embedded server)")
-    parser.add_argument("--users", type=int, default=120)
-    parser.add_argument("--meetings", type=int, default=16)
-    parser.add_argument("--days", type=int, default=28)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--now", default=None, help="ISO time the history ends at (default: the system clock)")
-    parser.add_argument("--method", choices=["auto", "operations", "bulk"], default="auto")
-    parser.add_argument("--reset", action="store_true", help="delete all confkit data first")
-    args = parser.parse_args(argv)
-    clock = ManualClock(datetime.fromisoformat(args.now)) if args.now else None
-    with ConferenceApp(args.url, clock=clock) as app:
-        if args.reset:
-            app.reset()
-        started = time.perf_counter()
-        report = generate(app, users=args.users, meetings=args.meetings, days=args.days, seed=args.seed,
-                          method=args.method)
-        seconds = time.perf_counter() - started
-    print(f"{report.events} events and {report.messages} messages ({report.users} users, {report.meetings} "
-          f"meetings, {report.instances} instances, {report.open_sessions} people inside now) "
-          f"written with {report.method} in {seconds:.2f} s")
-    return 0
+    return confkit(["generate", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

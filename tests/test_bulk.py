@@ -11,6 +11,7 @@ from storedump import store_state
 from confkit import EventType, InvalidInputError
 from confkit.bulk import MESSAGE, Activity, load_activity, load_catalog
 from confkit.codec import to_ms
+from confkit.storage import MESSAGE_CHUNK, WHOLE_MESSAGES, Storage
 
 J, L, T = int(EventType.JOIN), int(EventType.LEAVE), int(EventType.TIMEOUT)
 
@@ -87,3 +88,32 @@ def test_bulk_load_refuses_what_the_operations_refuse_and_writes_nothing(app, ba
     with pytest.raises(InvalidInputError):
         load_activity(app, shifted, progress=False)
     assert _state(app) == before
+
+
+@pytest.mark.backends
+@pytest.mark.parametrize("count", [WHOLE_MESSAGES, 3_100])
+def test_meeting_messages_read_whole_or_in_chunks(app, clock, monkeypatch, count):
+    """Up to WHOLE_MESSAGES messages are read in one round trip; more by id in chunks
+    of MESSAGE_CHUNK. Either way every message comes back, oldest first, with the
+    values loaded (written down here from the loop, not read back through confkit)."""
+    chunked = []
+    monkeypatch.setattr(Storage, "_many_messages",
+                        lambda self, *args, real=Storage._many_messages: chunked.append(args) or real(self, *args))
+    for uid, name in ((1, "Ann"), (2, "Ben"), (3, "Cy")):
+        app.add_user(uid, name, 30, "x", f"{name.lower()}@example.com")
+    app.add_meeting(10, "Forum", "", is_public=True)
+    app.add_instance(10, 1, T0, T0 + timedelta(hours=2))
+    t = to_ms(T0)
+    records = [Activity(10, 1, uid, J, t) for uid in (1, 2, 3)]
+    # two messages per millisecond: within one, posting order (by id) decides
+    records += [Activity(10, 1, 1 + i % 3, MESSAGE, t + 1 + i // 2, f"m{i} ü") for i in range(count)]
+    load_activity(app, records, progress=False)
+
+    messages = app.meeting_messages(10)
+
+    assert len(messages) == count
+    assert [(m.message_id, m.user_id, m.text, to_ms(m.timestamp), m.meeting_id, m.order_id) for m in messages] == [
+        (i + 1, 1 + i % 3, f"m{i} ü", t + 1 + i // 2, 10, 1) for i in range(count)]
+    assert chunked == ([] if count <= WHOLE_MESSAGES else [(10, count)])
+    assert count <= WHOLE_MESSAGES or count > 6 * MESSAGE_CHUNK  # the large case spans several chunks
+    assert [m.text for m in app.user_messages(2, 10)] == [f"m{i} ü" for i in range(1, count, 3)]

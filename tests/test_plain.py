@@ -28,4 +28,4 @@ def test_a_dict_field_stays_one_value():
 
 def test_to_plain_is_json_ready():
     assert to_plain({"when": START, "kind": EventType.LEAVE, "ids": (1, 2)}) == {
-        "when": "2030-01-07T09:00:00+00:00", "kind": 2, "ids": [1, 2]}
+        "when": "2030-01-07T09:00:00+00:00", "kind": "leave", "ids": [1, 2]}

@@ -141,7 +141,9 @@ def _section(rows: Rows, header: int, end: int, name: str, role: str | None,
     leave_col = table.require("Leave Time", "leave time")
     joins, leaves = table.values(join_col), table.values(leave_col)
     attended = yes_no(table.values(table.column("attended")))
-    no_show = (attended == False).fillna(False) & joins.isin(MISSING) & leaves.isin(MISSING)  # noqa: E712
+    # astype(bool): pandas before 3 keeps the object dtype of a filled comparison with NA,
+    # and an object array cannot select rows.
+    no_show = ((attended == False).fillna(False) & joins.isin(MISSING) & leaves.isin(MISSING)).astype(bool)  # noqa: E712
     for what, values in (("Join Time", joins), ("Leave Time", leaves)):
         gap = values.isin(MISSING) & ~no_show
         if gap.any():

@@ -17,9 +17,19 @@ import pytest
 import storecheck
 from faultproxy import FaultProxy
 
-from confkit import ConferenceApp, ConfkitConnectionError, EventType, OutcomeUnknownError, User, analytics, synth
+from confkit import (
+    ConferenceApp,
+    ConfkitConnectionError,
+    EventType,
+    OutcomeUnknownError,
+    User,
+    analytics,
+    importer,
+    synth,
+)
 from confkit.bulk import Activity, load_activity, load_catalog
 from confkit.connection import RetryPolicy, connect
+from confkit.synth_exports import synthetic_export
 
 BACKOFF = [0.05, 0.1, 0.2]  # base 0.05 doubled, with the jitter source at its top (1.0)
 
@@ -84,9 +94,10 @@ def test_stopped_server_gives_clear_errors_after_backoff_then_recovers(busy):
     assert storecheck.violations(app) == []
 
 
-def test_analytics_bulk_and_synth_give_clear_errors_when_redis_is_down(busy, clock):
+def test_analytics_bulk_synth_and_import_give_clear_errors_when_redis_is_down(busy, clock):
     """Their reads and writes go through the same guard as the operations."""
     app, server, waits = busy
+    report, chat = synthetic_export(20, 10, start=clock() - timedelta(days=1))
     server.stop()
     now_ms = int(clock().timestamp() * 1000)
     calls = {
@@ -98,6 +109,9 @@ def test_analytics_bulk_and_synth_give_clear_errors_when_redis_is_down(busy, clo
         "load_catalog": lambda: load_catalog(app, users=[User(5, "Eve", 30, "f", "eve@example.com")]),
         "load_activity": lambda: load_activity(app, [Activity(10, 1, 2, int(EventType.JOIN), now_ms)]),
         "generate": lambda: synth.generate(app, users=3, meetings=1, days=1, seed=1),
+        "import_meeting": lambda: app.import_meeting(report, chat, progress=False),
+        "importer.import_meeting": lambda: importer.import_meeting(app, report, chat, progress=False),
+        "sessions_detail": lambda: importer.sessions_detail(app),
     }
     for name, call in calls.items():
         waits.clear()
