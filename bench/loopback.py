@@ -14,8 +14,8 @@ from pathlib import Path
 import redis
 
 from confkit.errors import ServerError
-from confkit.server import CLUSTER_NODE, START_TIMEOUT_S, find_server_binary, forget_started, record_started
-from confkit.testing import HOST, free_ports
+from confkit.server import CLUSTER_NODE, START_TIMEOUT_S, find_server_binary, record_started
+from confkit.testing import HOST, ClusterNode, free_ports
 
 
 class LoopbackServer:
@@ -23,8 +23,11 @@ class LoopbackServer:
 
     def __init__(self, home: Path):
         self.home = Path(home)
-        self.port = 0
-        self.process: subprocess.Popen | None = None
+        self.node: ClusterNode | None = None
+
+    @property
+    def port(self) -> int:
+        return self.node.port if self.node is not None else 0
 
     @property
     def url(self) -> str:
@@ -34,38 +37,30 @@ class LoopbackServer:
         return redis.Redis(host=HOST, port=self.port, **options)
 
     def start(self) -> LoopbackServer:
-        self.port = free_ports(1)[0]
+        port = free_ports(1)[0]
         self.home.mkdir(parents=True, exist_ok=True)
         conf = self.home / "redis.conf"
         conf.write_text("\n".join([
-            f"port {self.port}", f"bind {HOST}", "protected-mode yes", "daemonize no",
+            f"port {port}", f"bind {HOST}", "protected-mode yes", "daemonize no",
             f"dir {self.home}", f"logfile {self.home / 'redis.log'}",
             "appendonly yes", "appendfsync everysec", 'save ""', "databases 16"]) + "\n")
         binary = find_server_binary().path
-        self.process = subprocess.Popen([binary, str(conf)], stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        record_started(CLUSTER_NODE, self.home, pid=self.process.pid, binary=binary, port=self.port)
+        process = subprocess.Popen([binary, str(conf)], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.node = ClusterNode(0, port, self.home, process)
+        record_started(CLUSTER_NODE, self.home, pid=process.pid, binary=binary, port=port)
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             try:
                 self.client(socket_timeout=1).ping()
                 return self
             except redis.ConnectionError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
+                if process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise ServerError(f"server on {HOST}:{self.port} did not start; see "
+                    raise ServerError(f"server on {HOST}:{port} did not start; see "
                                       f"{self.home / 'redis.log'}") from None
                 time.sleep(0.02)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            try:
-                self.client(socket_timeout=2).shutdown(nosave=True)
-            except (redis.ConnectionError, redis.ResponseError, redis.TimeoutError):
-                pass
-            try:
-                self.process.wait(timeout=START_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        forget_started(CLUSTER_NODE, self.home)
+        if self.node is not None:
+            self.node.stop()

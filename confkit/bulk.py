@@ -69,7 +69,8 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
     report = report or LoadReport()
     keys = app.keys
     now_ms = to_ms(app.now())
-    with _Writer(Storage.of(app), "catalog", threads=0) as writer:
+    storage = Storage.of(app)
+    with _Writer(storage, "catalog", threads=0) as writer:
         for user in users:
             writer.add(("HSET", keys.user(user.user_id), *(i for pair in user_fields(user).items() for i in pair)),
                        ("ZADD", keys.users, user.user_id, user.user_id))
@@ -92,9 +93,7 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
             writer.add(("HSET", keys.instance(mid, order), "meeting_id", mid, "order_id", order,
                         "from_ms", start, "to_ms", end),
                        ("ZADD", keys.instances(mid), order, order),
-                       # indexed as add_instance does it: started, or scheduled for later
-                       ("ZADD", keys.instances_by_end, end, f"{mid}:{order}") if start <= now_ms
-                       else ("ZADD", keys.instances_by_start, start, f"{mid}:{order}"))
+                       storage.instance_index_command(mid, order, start, end, now_ms))
             report.instances += 1
     return report
 

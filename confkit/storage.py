@@ -317,16 +317,22 @@ class Storage:
     def index_meeting(self, meeting_id: int) -> None:
         self.catalog.zadd(self.keys.meetings, {meeting_id: meeting_id})
 
+    def instance_index_command(self, meeting_id: int, order_id: int, start_ms: int, end_ms: int,
+                               now_ms: int) -> Command:
+        """How a new instance is indexed: in by_end if it has started (a listing's
+        candidate until its end), else in by_start (a listing moves it into by_end
+        once it has started). The bulk loader sends the same command."""
+        member = f"{meeting_id}:{order_id}"
+        if start_ms <= now_ms:
+            return ("ZADD", self.keys.instances_by_end, "LT", end_ms, member)
+        return ("ZADD", self.keys.instances_by_start, start_ms, member)
+
     def index_instance(self, meeting_id: int, order_id: int, start_ms: int, end_ms: int, now_ms: int,
                        pipe: Any = None) -> None:
-        """A new instance: in by_end if it has started (a listing's candidate until its
-        end), else in by_start (a listing moves it into by_end once it has started).
-        Queued on ``pipe`` when given (a catalog pipeline), else sent now."""
-        target = self.catalog if pipe is None else pipe
-        if start_ms <= now_ms:
-            target.zadd(self.keys.instances_by_end, {f"{meeting_id}:{order_id}": end_ms}, lt=True)
-        else:
-            target.zadd(self.keys.instances_by_start, {f"{meeting_id}:{order_id}": start_ms})
+        """Index a new instance (``instance_index_command``); queued on ``pipe`` when
+        given (a catalog pipeline), else sent now."""
+        command = self.instance_index_command(meeting_id, order_id, start_ms, end_ms, now_ms)
+        (self.catalog if pipe is None else pipe).execute_command(*command)
 
     def index_instance_end(self, meeting_id: int, order_id: int, end_ms: int) -> None:
         """An ended instance: its end in by_end, and out of by_start if no listing had moved it yet."""

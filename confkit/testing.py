@@ -48,6 +48,18 @@ class ClusterNode:
         return redis.Redis(host=HOST, port=self.port, socket_timeout=5, socket_connect_timeout=2,
                            decode_responses=True, retry=Retry(NoBackoff(), 0))
 
+    def stop(self) -> None:
+        """Shut the node down (no save), wait for its process to exit, and unlist it."""
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(redis.ConnectionError, redis.ResponseError, redis.TimeoutError):
+                self.client().shutdown(nosave=True)
+            try:
+                self.process.wait(timeout=START_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        forget_started(CLUSTER_NODE, self.home)
+
 
 def slot_ranges(masters: int) -> list[range]:
     """Equal contiguous shares of the 16384 slots, one per primary."""
@@ -177,15 +189,7 @@ class LocalCluster:
     def stop(self) -> None:
         """Shut every node down (no save) and wait for the processes to exit."""
         for node in self.nodes:
-            if node.process is not None and node.process.poll() is None:
-                with contextlib.suppress(redis.ConnectionError, redis.ResponseError, redis.TimeoutError):
-                    node.client().shutdown(nosave=True)
-                try:
-                    node.process.wait(timeout=START_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    node.process.kill()
-                    node.process.wait()
-            forget_started(CLUSTER_NODE, node.home)
+            node.stop()
         self.nodes = []
 
     def __enter__(self) -> LocalCluster:
