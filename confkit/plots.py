@@ -204,7 +204,7 @@ def attendance_chart(att: pd.DataFrame, meeting_id: int, *, title: str | None = 
     people.set_title("People per instance")
     minutes.plot(x, part["median_minutes"], color=COLORS["good"], marker="s",
                  label="median minutes per attendee")
-    minutes.set_ylim(bottom=0)
+    minutes.set_ylim(0, max(1.0, float(part["median_minutes"].max() if len(part) else 0)) * 1.15)
     minutes.set_ylabel("minutes in the meeting")
     minutes.set_title("Time each attendee spent (median, all their sessions)")
     minutes.legend(fontsize="small", **OUTSIDE)
@@ -335,10 +335,11 @@ def talk_vs_presence(rates: pd.DataFrame, *, users: pd.DataFrame | None = None, 
                      ax: Axes | None = None, title: str | None = None, **kwargs: Any) -> Axes:
     """Who talks while present: minutes present against messages posted, one dot per
     user (``analytics.messages_per_participant_minute``), coloured by that user's
-    rate; the ``label_top`` highest rates are named in a column beside the points."""
+    rate; the ``label_top`` highest rates among users present at least the median
+    time are numbered, and named in the legend."""
     ax = _axes(ax)
     known = rates[rates["minutes_present"] > 0]
-    alpha = float(np.clip(40 / max(len(known), 1) ** 0.5, 0.25, 0.9))
+    alpha = float(np.clip(15 / max(len(known), 1) ** 0.5, 0.2, 0.8))  # overlaps show as darker
     points = ax.scatter(known["minutes_present"], known["messages"].astype("float64"),
                         **_style({"c": known["messages_per_minute"], "cmap": "plasma", "s": 24, "alpha": alpha,
                                   "edgecolors": "none"}, kwargs))
@@ -350,19 +351,17 @@ def talk_vs_presence(rates: pd.DataFrame, *, users: pd.DataFrame | None = None, 
     ax.set_ylim(0, float(known["messages"].max() if len(known) else 1) * 1.08 or 1)
     ax.set_xlim(left=0)
     names = users.set_index("user_id")["name"] if users is not None else None
-    top = known.head(label_top)
-    for i, r in enumerate(top.itertuples(index=False)):
+    # Rates of users who were barely present are noise (and pile up at the origin).
+    steady = known[known["minutes_present"] >= known["minutes_present"].median()]
+    for i, r in enumerate(steady.head(label_top).itertuples(index=False)):
         name = str(names.get(r.user_id, r.user_id)) if names is not None else str(r.user_id)
-        ax.annotate(f"{i + 1}. {name} ({r.messages_per_minute:.2f}/min)", (r.minutes_present, float(r.messages)),
-                    xytext=(0.98, 0.62 - 0.07 * i), textcoords="axes fraction", ha="right", va="center",
-                    fontsize="small", arrowprops={"arrowstyle": "-", "color": COLORS["muted"], "lw": 0.6,
-                                                  "shrinkB": 3})
-    if len(top):
-        ax.text(0.98, 0.69, f"highest rates (top {len(top)}):", transform=ax.transAxes, ha="right",
-                va="center", fontsize="small", weight="bold")
+        ax.annotate(str(i + 1), (r.minutes_present, float(r.messages)), xytext=(3, 3), textcoords="offset points",
+                    fontsize="small", weight="bold", annotation_clip=False)
+        ax.plot([], [], linestyle="none", label=f"{i + 1}: {name}, {r.messages_per_minute:.2f}/min")
     _figure(ax).colorbar(points, ax=ax, label="messages per minute present")
     ax.set_title(title or "Who talks while present")
     ax.set_xlabel("minutes present (all sessions)")
     ax.set_ylabel("messages posted")
-    ax.legend(loc="upper left")
+    ax.legend(loc="best", fontsize="small",
+              title="highest rates, of users present\nat least the median time" if label_top else None)
     return ax
