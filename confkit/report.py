@@ -229,8 +229,8 @@ def _index(report: Report, nbs: Mapping[Path, nbformat.NotebookNode], values: Ma
             parts.append("<div class='charts'>")
             for chart, caption in zip(result.charts, _captions(nb)):
                 rel = chart.relative_to(out)
-                parts.append(f"<figure><a href='{rel}'><img src='{rel}' alt='{html.escape(caption)}' "
-                             f"loading='lazy'></a><figcaption>{html.escape(caption)}</figcaption></figure>")
+                parts.append(f"<figure><a href='{rel}'><img src='{rel}' alt='{html.escape(caption)}'></a>"
+                             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
             parts.append("</div>")
         parts.append("</section>")
     parts.append("</body></html>")
