@@ -21,6 +21,7 @@ from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .analytics import END_TYPES, LATENESS_BUCKETS
@@ -155,32 +156,43 @@ def join_timeline(sessions: pd.DataFrame, meeting_id: int, order_id: int, *, ins
 def concurrency_chart(conc: pd.DataFrame, meeting_ids: Sequence[int], *,
                       titles: Mapping[int, str] | None = None, columns: int = 2,
                       title: str | None = None) -> Figure:
-    """Participants present per minute of the session, one panel per meeting: a thin
-    line per instance and the mean over instances in bold (a meeting with a single
-    instance shows that instance alone, in bold)."""
+    """Participants present per minute of the session, one panel per meeting (its
+    title says how many instances): a thin line per instance and the mean over
+    instances in bold; a meeting with a single instance shows that instance alone,
+    in bold. One legend for all panels, below them."""
     rows = -(-len(meeting_ids) // columns)
-    fig = Figure(figsize=(5 * columns, 3.2 * rows), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(5 * columns, 3.2 * rows + 0.4), dpi=DPI, layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())
+    one = {"color": COLORS["main"], "alpha": 0.25, "linewidth": 1}
+    only = {"color": COLORS["main"], "linewidth": 2}
+    mean = {"color": COLORS["bad"], "linewidth": 2.5}
+    shown = set()
     for ax, mid in zip(axes, meeting_ids):
         part = conc[conc["meeting_id"] == mid]
         table = part.pivot(index="minute_of_session", columns="order_id", values="present").astype("float64")
         if len(table.columns) == 1:
-            ax.step(table.index, table.iloc[:, 0], where="post", color=COLORS["main"], linewidth=2,
-                    label="the only instance")
+            ax.step(table.index, table.iloc[:, 0], where="post", **only)
+            shown.add("only")
         else:
-            for i, order in enumerate(table.columns):
-                ax.step(table.index, table[order], where="post", color=COLORS["main"], alpha=0.25, linewidth=1,
-                        label=f"one instance (of {len(table.columns)})" if i == 0 else None)
-            ax.plot(table.index, table.mean(axis=1), color=COLORS["bad"], linewidth=2.5,
-                    label="mean over instances")
-        ax.set_title(_label(titles, mid))
+            for order in table.columns:
+                ax.step(table.index, table[order], where="post", **one)
+            ax.plot(table.index, table.mean(axis=1), label="mean over instances", **mean)
+            shown.add("many")
+        count = len(table.columns)
+        ax.set_title(f"{_label(titles, mid)}, {count} instance{'s' if count != 1 else ''}")
         ax.set_xlabel("minutes since the start")
         ax.set_ylabel("participants present")
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, max(1.0, float(np.nanmax(table.to_numpy(), initial=0))) * 1.1)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(fontsize="small", loc="lower center")
     for ax in axes[len(meeting_ids):]:
         ax.set_visible(False)
+    handles = []
+    if "many" in shown:
+        handles += [Line2D([], [], label="one instance", **one), Line2D([], [], label="mean over instances", **mean)]
+    if "only" in shown:
+        handles.append(Line2D([], [], label="a meeting's only instance", **only))
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize="small")
     fig.suptitle(title or "Participants present over a session (peak per minute)")
     return fig
 

@@ -98,8 +98,10 @@ def test_concurrency_chart_mean_line(data):
     conc = analytics.concurrency(d.sessions, d.instances, d.now)
     mids = sorted(conc["meeting_id"].unique())[:3]
     fig = plots.concurrency_chart(conc, mids, titles={mids[0]: "First"})
-    labelled(fig)
-    assert fig.axes[0].get_title() == "First"
+    labelled(fig, legend=False)
+    assert fig.legends  # one legend for all panels
+    count = conc.loc[conc["meeting_id"] == mids[0], "order_id"].nunique()
+    assert fig.axes[0].get_title() == f"First, {count} instances"
     mean = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "mean over instances"][0]
     part = conc[conc["meeting_id"] == mids[0]]
     expected = part.groupby("minute_of_session")["present"].mean()
@@ -113,8 +115,9 @@ def test_concurrency_chart_shows_a_single_instance_itself(data):
     counts = conc.groupby("meeting_id")["order_id"].nunique()
     single = int(counts[counts == 1].index[0])
     fig = plots.concurrency_chart(conc, [single])
-    labels = [ln.get_label() for ln in fig.axes[0].get_lines()]
-    assert labels == ["the only instance"]  # no mean drawn over (and hiding) it
+    (line,) = fig.axes[0].get_lines()  # no mean drawn over (and hiding) it
+    assert line.get_linewidth() == 2 and line.get_alpha() is None
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a meeting's only instance"]
 
 
 def test_attendance_chart(data):
