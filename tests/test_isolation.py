@@ -8,7 +8,7 @@ from pathlib import Path
 
 from storedump import store_state
 
-from confkit import ConferenceApp, ManualClock, demo, report, synth
+from confkit import ConferenceApp, ManualClock, cli, demo, report, synth
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,9 @@ def test_notebooks_report_and_demo_leave_the_users_data_alone(redis_server, monk
     synth.generate(users_app, users=12, meetings=3, days=5, seed=1)
     users_app.join_meeting(1, 1)
     users_app.post_message(1, 1, "mine, keep it")
+    at = ["--url", redis_server.url, "--now", clock().isoformat()]
+    assert cli.main([*at, "join", "2", "1"]) == 0  # and through the command line
+    assert cli.main([*at, "post", "2", "1", "from the CLI"]) == 0
     before = store_state(users_app)
     assert len(before) > 50
 
