@@ -41,7 +41,7 @@ END_COLORS = {"leave": COLORS["main"], "timeout": COLORS["second"], "present": C
 BUCKET_COLORS = [COLORS["good"], COLORS["warn"], COLORS["second"], COLORS["bad"]]
 END_MARKERS = {"leave": "|", "timeout": "x", "present": ">"}
 END_WORDS = {"leave": "left", "timeout": "timed out", "present": "still present"}
-OUTSIDE = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}  # a legend beside the Axes
+OUTSIDE: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)}  # a legend beside the Axes
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (9, 4.5)) -> Axes:
@@ -69,7 +69,7 @@ def lateness_histogram(late: pd.DataFrame, *, ax: Axes | None = None, title: str
     in minutes; joins later than ``cap_min`` are counted in the last bar."""
     ax = _axes(ax)
     minutes = late["lateness_min"].clip(upper=cap_min)
-    ax.hist(minutes, bins=np.arange(0, cap_min + 1, 1),
+    ax.hist(minutes, bins=np.arange(0, cap_min + 1, 1).tolist(),
             **_style({"color": COLORS["main"], "edgecolor": "white", "label": f"first joins (n={len(late)})"},
                      kwargs))
     if len(late):
@@ -110,7 +110,7 @@ def session_durations(sessions: pd.DataFrame, *, ax: Axes | None = None, title: 
     ax = _axes(ax)
     minutes = (sessions["duration"] / pd.Timedelta(minutes=1)).clip(upper=cap_min)
     groups = [minutes[sessions["end_type"] == kind] for kind in END_TYPES]
-    ax.hist(groups, bins=np.linspace(0, cap_min, 41), stacked=True,
+    ax.hist(groups, bins=np.linspace(0, cap_min, 41).tolist(), stacked=True,
             **_style({"color": [END_COLORS[k] for k in END_TYPES], "edgecolor": "white", "linewidth": 0.3,
                       "label": [f"{k} ({len(g)})" for k, g in zip(END_TYPES, groups)]}, kwargs))
     ax.set_title(title or "How long sessions last, and how they end")
@@ -163,9 +163,9 @@ def concurrency_chart(conc: pd.DataFrame, meeting_ids: Sequence[int], *,
     rows = -(-len(meeting_ids) // columns)
     fig = Figure(figsize=(5 * columns, 3.2 * rows + 0.4), dpi=DPI, layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())
-    one = {"color": COLORS["main"], "alpha": 0.25, "linewidth": 1}
-    only = {"color": COLORS["main"], "linewidth": 2}
-    mean = {"color": COLORS["bad"], "linewidth": 2.5}
+    one: dict[str, Any] = {"color": COLORS["main"], "alpha": 0.25, "linewidth": 1}
+    only: dict[str, Any] = {"color": COLORS["main"], "linewidth": 2}
+    mean: dict[str, Any] = {"color": COLORS["bad"], "linewidth": 2.5}
     shown = set()
     for ax, mid in zip(axes, meeting_ids):
         part = conc[conc["meeting_id"] == mid]

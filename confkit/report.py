@@ -123,7 +123,7 @@ def _slug(text: str) -> str:
 def charts(nb: nbformat.NotebookNode) -> list[tuple[str, bytes]]:
     """The PNG images a notebook displayed, named by the cell's ``confkit.chart``
     metadata (or numbered), in order."""
-    found = []
+    found: list[tuple[str, bytes]] = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -240,7 +240,7 @@ def _index(report: Report, nbs: Mapping[Path, nbformat.NotebookNode], values: Ma
 def _captions(nb: nbformat.NotebookNode) -> list[str]:
     """Chart captions in the order of ``charts``: the title of each chart's figure
     where the text output names one, else the cell's chart name."""
-    captions = []
+    captions: list[str] = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -353,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MissingToolsError as exc:
         print(f"confkit.report: {exc}", file=sys.stderr)
         return 1
-    print(f"\nReport (open in a browser): {report.index.resolve()}")
+    print(f"\nReport (open in a browser): {(out / 'index.html').resolve()}")
     print(f"HTML pages:                 {(out / 'html').resolve()}/")
     print(f"Executed notebooks:         {(out / 'notebooks').resolve()}/")
     print(f"Charts (PNG):               {(out / 'charts').resolve()}/ "
