@@ -64,6 +64,12 @@ class OutcomeUnknownError(ConfkitConnectionError):
     first; repeating it completes it."""
 
 
+class ImportConflictError(ConfkitError):
+    """A meeting changed while an import into it was being staged (another write to
+    it, or an instance added), or the staging expired; nothing was written. Importing
+    again is safe."""
+
+
 class ServerError(ConfkitError, RuntimeError):
     """The embedded Redis server could not be found, started or stopped."""
 
@@ -80,6 +86,6 @@ class ImportFormatError(ConfkitError, ValueError):
             file or "",
             f"line {line}" if line is not None else "",
             f"column {column!r}" if column is not None else "",
-            f"value {value!r}" if value is not None else "",
+            f"value {value if len(value) <= 80 else value[:77] + '...'!r}" if value is not None else "",
         ) if part)
         super().__init__(f"{where}: {message}" if where else message)

@@ -1,5 +1,5 @@
 """Small hand-made attendance exports for the layouts that have no shared fixture,
-written after the formats described in the meeting-exports notes (headers, quoting,
+written after the layouts the platforms are known to export (headers, quoting,
 encodings and date styles as the platforms write them)."""
 
 from __future__ import annotations

@@ -194,6 +194,16 @@ def test_teams_2020_leave_without_join_is_an_error():
     assert error.line == 7 and "leaves without having joined" in str(error)
 
 
+def test_teams_2020_portuguese_event_list():
+    data = s.utf16le("Nome Completo\tAtividade\tCarimbo de data/hora\n"
+                     "Ana Lima\tEntrou antes de\t04/11/2020 09:50:12\n"
+                     "Ana Lima\tSaiu\t04/11/2020 10:20:00\n")
+    report = read_attendance(data, tz="America/Sao_Paulo", dayfirst=True)
+    seg = report.segments
+    assert seg["joined_at"].tolist() == [utc("2020-11-04 12:50:12")]  # 4 November, UTC-3
+    assert seg["left_at"].tolist() == [utc("2020-11-04 13:20:00")]
+
+
 def test_teams_2021_report():
     report = read_attendance(s.TEAMS_2021, tz="Europe/Paris")
     assert report.title == "Weekly sync" and report.meeting_ref == "19:meeting_abc@thread.v2"

@@ -32,7 +32,11 @@ _TEAMS_SECTION = re.compile(r"^\s*(?:1\.\s*summary|meeting summary)\s*$")
 
 
 def detect_platform(text: Text, sample: int = 80) -> str:
-    """The platform whose marker lines the file holds (see docs: meeting exports, §6)."""
+    """The platform whose marker lines the file holds: ``Name (Original Name)`` for
+    Zoom, ``Attendee Report``/``Host Details`` for a Zoom webinar, ``1. Summary``,
+    ``Meeting Summary``, ``Full Name``+``User Action`` or ``First Join`` for Teams,
+    ``Session Id``+``UTC Event Timestamp`` for Teams Live Events, ``Time joined`` for
+    Google Meet, ``Attendee Email``/``Attendance Duration`` for Webex."""
     lines = [line for line in text.lines[:400] if line.strip()][:sample]
     cells = [{normalize(cell) for cell in _CELL_SPLIT.split(line) if cell.strip()} for line in lines]
     everything = set().union(*cells) if cells else set()

@@ -26,7 +26,8 @@ class AttendanceReport:
     Then ``display_name`` (as written), ``original_name`` (Zoom's "Name (Original
     Name)"), ``role`` (host, panelist, attendee, organizer, presenter), ``guest``
     (nullable bool), ``in_waiting_room`` (bool; such rows are waiting, not attending),
-    ``duration_reported`` (the platform's own figure, only checked), ``device`` and
+    ``duration`` (``left_at - joined_at``), ``duration_reported`` (the platform's own
+    figure, only checked), ``device`` and
     ``participant_id`` (UPN, Live Events participant id); platforms may add more
     (``section``, ``country``, ``session_id``).
     ``started_at`` / ``ended_at``: the meeting's own times where the file gives them.

@@ -56,7 +56,7 @@ def clean_names(raw: pd.Series, *, zoom_original: bool = False) -> pd.DataFrame:
     originals = np.full(len(values), None, dtype=object)
     guests = np.zeros(len(values), dtype=bool)
     cache: dict[str, tuple[str, str | None, bool]] = {}
-    for i in np.flatnonzero(text.str.contains("(", regex=False).to_numpy(dtype=bool)):
+    for i in np.flatnonzero(np.fromiter(("(" in value for value in values), dtype=bool, count=len(values))):
         value = values[i]
         found = cache.get(value)
         if found is None:

@@ -160,8 +160,8 @@ class Table:
         """The cells of one column as stripped text ("" where the row is short or
         the column absent)."""
         if position is None:
-            return pd.Series([""] * len(self.rows), dtype=str)
-        return pd.Series([cell.strip() for cell in self.columns[position]], dtype=str)
+            return pd.Series([""] * len(self.rows), dtype=object)
+        return pd.Series([cell.strip() for cell in self.columns[position]], dtype=object)
 
     def value_frame(self, positions: Iterable[int]) -> dict[int, pd.Series]:
         return {position: self.values(position) for position in positions}

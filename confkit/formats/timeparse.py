@@ -108,7 +108,9 @@ def is_missing(values: pd.Series) -> pd.Series:
 
 def as_text(values: pd.Series) -> pd.Series:
     """Cells as stripped ``str`` with "" for missing (NaN-based, so masks are plain bool)."""
-    return values.fillna("").astype(str).str.strip()
+    cells = values.to_numpy(dtype=object)
+    return pd.Series([cell.strip() if type(cell) is str else "" if pd.isna(cell) else str(cell).strip()
+                      for cell in cells], index=values.index, dtype=object)
 
 
 _DIRECTIVES = {"a": ("%m", "%d"), "b": ("%d", "%m"), "md": "%d", "dm": "%d", "my": "%Y", "my2": "%Y",
