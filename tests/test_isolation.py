@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from storedump import store_state
 
 from confkit import ConferenceApp, ManualClock, cli, demo, report, synth
 
 ROOT = Path(__file__).resolve().parent.parent
+pytest.importorskip("nbclient", reason="running the notebooks needs the notebooks extra")
 
 
 def test_notebooks_report_and_demo_leave_the_users_data_alone(redis_server, monkeypatch, tmp_path, capsys):
