@@ -319,7 +319,8 @@ def _value(text: str) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    top = argparse.ArgumentParser(prog="python -m confkit.report", description=__doc__.splitlines()[0])
+    summary = " ".join(__doc__.split("\n\n")[0].split())  # the first paragraph, whole
+    top = argparse.ArgumentParser(prog="python -m confkit.report", description=summary)
     sub = top.add_subparsers(dest="command", required=True)
     for name, help_text in (("build", "execute the notebooks into a report folder"),
                             ("refresh", "re-execute the notebooks in place")):
