@@ -356,8 +356,9 @@ def plan(*, users: int, meetings: int, days: int, seed: int, now: datetime,
         audience = tuple(sorted(email for m in members if (email := by_id[m].email))) if private else ()
         meeting_list.append(Meeting(mid, title, description, not private, audience))
         kinds[mid] = kind_name
-        # Each meeting draws from its own stream, so adding meetings keeps the others.
-        mrng = random.Random(f"confkit-synth:{seed}:meeting:{mid}")
+        # Each meeting draws from its own stream, seeded by its position (not its id),
+        # so adding meetings keeps the others and ids that start later change nothing.
+        mrng = random.Random(f"confkit-synth:{seed}:meeting:{n + 1}")
         regulars = set(members)
         outsiders = [] if private else [u for u in ids if u not in regulars]
         live = now if kind_name == "event" and counters["event"] == 1 else None
