@@ -592,3 +592,17 @@ def load(app: ConferenceApp) -> Dataset:
     events = events_frame(app)
     return Dataset(now, users_frame(app), meetings_frame(app), instances, events, messages_frame(app),
                    sessions_frame(events, instances, now))
+
+
+# -- the attendance register (confkit.register), here for one place to look ----------
+REGISTER_NAMES = ("attendance_register", "register_from_frames", "read_roster", "person_summary",
+                  "instance_summary", "write_csv", "write_excel", "grid_text")
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: confkit.register itself builds on this module.
+    if name in REGISTER_NAMES:
+        from . import register
+
+        return getattr(register, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -83,3 +83,14 @@ class ImportFormatError(ConfkitError, ValueError):
             f"value {value!r}" if value is not None else "",
         ) if part)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class RosterError(ImportFormatError):
+    """A roster could not be read or does not fit the stored users: a missing
+    column, a malformed or repeated user id, or one user matched by two rows. Names
+    the file, the line, the column and the value."""
+
+
+class MissingDependencyError(ConfkitError, ImportError):
+    """A feature needs an optional dependency that is not installed; the message
+    says what to install."""

@@ -1,0 +1,440 @@
+"""The attendance register of a meeting: who came to each instance, for how long,
+and whether that counts as present, late, partial or absent.
+
+Computed from what is stored, through ``confkit.analytics`` frames, so it works on
+any meeting (written by the operations, the bulk loader or an import). Rules, the
+same inputs always giving the same statuses:
+
+* Instances: every instance that has started at ``now``. One not yet started is left
+  out; a running one is measured from its start up to ``now``. An instance's window
+  is [instance_start, instance_end): its start until it stopped (its end, the start of
+  the meeting's next instance, whichever came first) or now while running.
+* Time attended: the union of the person's sessions in that instance, each clipped
+  to the window, so a reconnect or a second device overlapping the first is never
+  counted twice.
+* Status, first rule that applies:
+  ``absent``  no session in the instance;
+  ``partial`` attended less than ``present_at`` of the window's length (exactly
+  ``present_at`` is enough: the boundary is inclusive);
+  ``late``    attended enough, but first joined more than ``late_after`` after the
+  start;
+  ``present`` otherwise.
+* late_by: first join minus the start when that is more than ``late_after``, zero
+  otherwise. left_early_by: the window's end minus the last leave when that is more
+  than ``left_early_before``, zero otherwise (leaving early is reported, but is no
+  status of its own). Both are NaT for an absent person.
+
+Rows: with a roster, every roster person for every instance, also when absent, plus
+anyone else who attended (``on_roster`` False); without one, everyone who attended
+any instance. The roster also tells apart people with the same name (by user id or
+e-mail) and joins several stored identities of one person (``aliases``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .analytics import (
+    ID,
+    MINUTE,
+    TD,
+    TS,
+    _ms,
+    events_frame,
+    instance_status,
+    instances_frame,
+    sessions_frame,
+    users_frame,
+)
+from .errors import ConfkitError, MissingDependencyError, RosterError
+
+if TYPE_CHECKING:
+    from .app import ConferenceApp
+
+STATUSES = ["present", "late", "partial", "absent"]
+STATUS_LETTERS = {"present": "P", "late": "L", "partial": "p", "absent": "a"}
+ROSTER_COLUMNS = ["user_id", "name", "email", "aliases"]
+EXCEL_HINT = 'pip install "confkit[excel]"'
+KEY = ["person", "order_id"]
+
+
+# -- roster ---------------------------------------------------------------------------
+def read_roster(source: pd.DataFrame | str | Path) -> pd.DataFrame:
+    """A roster as user_id (Int64, may be missing when an e-mail is given), name,
+    email and aliases (other e-mail addresses of the same person, separated by ``;``),
+    from a DataFrame or a CSV file with a header row. Refuses, with a RosterError
+    naming the file, line, column and value: no user_id or email column, a user_id
+    that is not a positive integer, a row with neither, and a user_id listed twice."""
+    where = str(source) if isinstance(source, (str, Path)) else None
+    if isinstance(source, pd.DataFrame):
+        raw = source.copy()
+    else:
+        try:
+            raw = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True)
+        except FileNotFoundError:
+            raise RosterError("no such roster file", file=where) from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise RosterError(f"not a CSV roster ({exc})", file=where) from None
+    raw.columns = [str(c).strip().lower().replace(" ", "_").replace("e-mail", "email") for c in raw.columns]
+    if "user_id" not in raw.columns and "email" not in raw.columns:
+        raise RosterError(f"a roster needs a user_id or an email column; found {list(raw.columns)}", file=where)
+    line = (np.arange(len(raw)) + 2) if where else np.arange(len(raw))  # header is line 1
+    text = {c: raw[c].map(_text) if c in raw.columns else pd.Series([""] * len(raw), dtype=object)
+            for c in ROSTER_COLUMNS}
+    ids: list[int | None] = []
+    seen: dict[int, int] = {}
+    for n, value, email in zip(line, text["user_id"], text["email"]):
+        label = dict(file=where, line=int(n)) if where else dict(line=int(n))
+        if not value:
+            if not email:
+                raise RosterError("a roster row needs a user_id or an email", **label)
+            ids.append(None)
+            continue
+        try:
+            uid = int(float(value)) if float(value).is_integer() else -1
+        except ValueError:
+            uid = -1
+        if uid <= 0:
+            raise RosterError("user_id must be a positive integer", column="user_id", value=value, **label)
+        if uid in seen:
+            raise RosterError(f"user_id listed twice (also on line {seen[uid]})", column="user_id",
+                              value=value, **label)
+        seen[uid] = int(n)
+        ids.append(uid)
+    return pd.DataFrame({
+        "user_id": pd.array(ids, dtype=ID),
+        "name": pd.array([v or None for v in text["name"]], dtype="string"),
+        "email": pd.array([v or None for v in text["email"]], dtype="string"),
+        "aliases": pd.array([v or None for v in text["aliases"]], dtype="string"),
+        "line": pd.array(line, dtype=ID),
+    })
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
+
+
+def _people(roster: pd.DataFrame | None, users: pd.DataFrame, attendees: Sequence[int],
+            where: str | None) -> tuple[pd.DataFrame, dict[int, int]]:
+    """The register's people (person, user_id, name, email, on_roster) and which
+    person each stored user id belongs to. Roster people first in roster order, then
+    everyone else who attended, by name and id."""
+    by_id = users.drop_duplicates("user_id").set_index("user_id")
+    by_email: dict[str, list[int]] = {}
+    for uid, email in zip(users["user_id"], users["email"].fillna("")):
+        by_email.setdefault(email.strip().lower(), []).append(int(uid))
+    rows: list[dict[str, Any]] = []
+    owner: dict[int, int] = {}
+    for r in (roster.itertuples(index=False) if roster is not None else ()):
+        person = len(rows)
+        mine = [int(r.user_id)] if pd.notna(r.user_id) else []
+        for address in [r.email, *(r.aliases.split(";") if pd.notna(r.aliases) else [])]:
+            if pd.notna(address) and address.strip():
+                mine += by_email.get(address.strip().lower(), [])
+        for uid in dict.fromkeys(mine):
+            if uid in owner and owner[uid] != person:
+                other = rows[owner[uid]]["line"]
+                raise RosterError(f"user {uid} matches this row and the row on line {other}",
+                                  file=where, line=int(r.line))
+            owner[uid] = person
+        uid = int(r.user_id) if pd.notna(r.user_id) else (min(mine) if mine else None)
+        stored = by_id.loc[uid] if uid is not None and uid in by_id.index else None
+        rows.append({"person": person, "user_id": uid, "line": int(r.line), "on_roster": True,
+                     "name": r.name if pd.notna(r.name) else (stored["name"] if stored is not None else None),
+                     "email": r.email if pd.notna(r.email) else (stored["email"] if stored is not None else None)})
+    others = sorted({int(u) for u in attendees} - set(owner),
+                    key=lambda u: (str(by_id["name"].get(u, "")), u))
+    for uid in others:
+        owner[uid] = len(rows)
+        rows.append({"person": len(rows), "user_id": uid, "line": None, "on_roster": False,
+                     "name": by_id["name"].get(uid), "email": by_id["email"].get(uid)})
+    people = pd.DataFrame({
+        "person": pd.array([r["person"] for r in rows], dtype="int64"),
+        "user_id": pd.array([r["user_id"] for r in rows], dtype=ID),
+        "name": pd.array([r["name"] for r in rows], dtype="string"),
+        "email": pd.array([r["email"] for r in rows], dtype="string"),
+        "on_roster": pd.array([r["on_roster"] for r in rows], dtype="boolean"),
+    })
+    return people, owner
+
+
+# -- the register ---------------------------------------------------------------------
+def attendance_register(app: ConferenceApp, meeting_id: int, *, roster: pd.DataFrame | str | Path | None = None,
+                        present_at: float = 0.75, late_after: timedelta = timedelta(minutes=5),
+                        left_early_before: timedelta = timedelta(minutes=5),
+                        now: datetime | None = None) -> pd.DataFrame:
+    """The register of one meeting as stored now (default: the app's clock), one row
+    per person and started instance; the rules are in this module's docstring.
+
+    Columns: meeting_id, order_id, user_id, name, email, on_roster, instance_start,
+    instance_end, running, first_join, last_leave, minutes_attended,
+    share_attended, sessions, multi_device (<NA> unless an import recorded devices),
+    late_by, left_early_by, status (category present/late/partial/absent).
+    ``register.attrs`` keeps the meeting's title and the thresholds used."""
+    meeting = app.get_meeting(meeting_id)  # MeetingNotFoundError names a missing meeting
+    now_ts = pd.Timestamp(now if now is not None else app.now()).tz_convert("UTC")
+    instances = instances_frame(app, now_ts)
+    instances = instances[instances["meeting_id"] == meeting.meeting_id].reset_index(drop=True)
+    events = events_frame(app, [meeting.meeting_id])
+    sessions = sessions_frame(events, instances, now_ts)
+    table = read_roster(roster) if roster is not None else None
+    where = str(roster) if isinstance(roster, (str, Path)) else None
+    out = register_from_frames(sessions, instances, users_frame(app), now_ts, roster=table, present_at=present_at,
+                               late_after=late_after, left_early_before=left_early_before, roster_file=where)
+    out.attrs["title"] = meeting.title
+    return out
+
+
+def _check(present_at: float, late_after: timedelta, left_early_before: timedelta) -> Fraction:
+    if isinstance(present_at, bool) or not isinstance(present_at, (int, float)) or not 0 <= present_at <= 1:
+        raise ConfkitError(f"present_at must be a share between 0 and 1, got {present_at!r}")
+    for name, value in (("late_after", late_after), ("left_early_before", left_early_before)):
+        if not isinstance(value, timedelta) or value < timedelta(0):
+            raise ConfkitError(f"{name} must be a timedelta of zero or more, got {value!r}")
+    return Fraction(str(present_at))  # 0.75 is exactly 3/4, so the boundary is exact
+
+
+def register_from_frames(sessions: pd.DataFrame, instances: pd.DataFrame, users: pd.DataFrame, now: datetime, *,
+                         roster: pd.DataFrame | None = None, present_at: float = 0.75,
+                         late_after: timedelta = timedelta(minutes=5),
+                         left_early_before: timedelta = timedelta(minutes=5),
+                         devices: pd.DataFrame | None = None, roster_file: str | None = None) -> pd.DataFrame:
+    """The register from frames (``sessions_frame``, ``instances_frame`` of one
+    meeting, ``users_frame``, a roster from ``read_roster``): see
+    ``attendance_register``. Sessions may overlap (several devices of one person);
+    ``devices``, if given, has meeting_id, order_id, user_id and devices (most
+    devices at once) for the multi_device column."""
+    share = _check(present_at, late_after, left_early_before)
+    now_ts = pd.Timestamp(now).tz_convert("UTC")
+    spans = _windows(instances, now_ts)
+    mid = int(spans["meeting_id"].iloc[0]) if len(spans) else None
+    sessions = sessions[sessions["order_id"].isin(spans["order_id"])] if mid is not None else sessions.iloc[:0]
+    if mid is not None:
+        sessions = sessions[sessions["meeting_id"] == mid]
+    people, owner = _people(roster, users, sorted(sessions["user_id"].dropna().astype(int).unique()), roster_file)
+    grid = people.merge(spans, how="cross")
+    per = _attended(sessions, spans, owner)
+    grid = grid.merge(per, on=KEY, how="left")
+    length = (grid["instance_end"] - grid["instance_start"]).astype(TD)
+    attended_ms = grid["attended_ms"].fillna(0).astype("int64")
+    count = grid["sessions"].fillna(0).astype("int64")
+    came = count > 0
+    late = (grid["first_join"] - grid["instance_start"]).astype(TD)
+    early = (grid["instance_end"] - grid["last_leave"]).astype(TD)
+    late_by = late.where(late > pd.Timedelta(late_after), pd.Timedelta(0)).where(came)
+    early_by = early.where(early > pd.Timedelta(left_early_before), pd.Timedelta(0)).where(came)
+    enough = attended_ms.to_numpy() * share.denominator >= share.numerator * (length // pd.Timedelta(
+        milliseconds=1)).to_numpy()
+    status = np.select([~came.to_numpy(), ~enough, (late_by > pd.Timedelta(0)).to_numpy()],
+                       ["absent", "partial", "late"], "present")
+    out = pd.DataFrame({
+        "meeting_id": pd.array([mid] * len(grid), dtype=ID),
+        "order_id": grid["order_id"].astype(ID),
+        "user_id": grid["user_id"],
+        "name": grid["name"],
+        "email": grid["email"],
+        "on_roster": grid["on_roster"],
+        "instance_start": grid["instance_start"].astype(TS),
+        "instance_end": grid["instance_end"].astype(TS),
+        "running": grid["running"].astype("boolean"),
+        "first_join": grid["first_join"].astype(TS),
+        "last_leave": grid["last_leave"].astype(TS),
+        "minutes_attended": attended_ms / 60_000,
+        "share_attended": (attended_ms / (length // pd.Timedelta(milliseconds=1)).replace(0, np.nan)).astype(
+            "float64"),
+        "sessions": pd.array(count, dtype=ID),
+        "multi_device": _multi_device(grid, devices, owner),
+        "late_by": late_by.astype(TD),
+        "left_early_by": early_by.astype(TD),
+        "status": pd.Categorical(status, categories=STATUSES),
+    })
+    out.attrs.update({"meeting_id": mid, "present_at": float(present_at), "late_after": late_after,
+                      "left_early_before": left_early_before, "now": now_ts})
+    return out.reset_index(drop=True)
+
+
+def _windows(instances: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+    """Started instances as order_id, instance_start, instance_end (stopped, or now), running."""
+    status = instance_status(instances, now)
+    end = status["stopped_at"].where(status["status"] != "running", now)
+    spans = pd.DataFrame({
+        "meeting_id": instances["meeting_id"], "order_id": instances["order_id"].astype("int64"),
+        "instance_start": instances["from_dt"], "instance_end": end.astype(TS),
+        "running": status["status"] == "running",
+    })[status["status"] != "scheduled"]
+    return spans.sort_values("order_id", ignore_index=True)
+
+
+def _attended(sessions: pd.DataFrame, spans: pd.DataFrame, owner: dict[int, int]) -> pd.DataFrame:
+    """Per person and instance: sessions, first_join, last_leave (clipped to the
+    window) and attended_ms, the length of the union of the clipped sessions."""
+    if len(sessions) == 0:
+        return pd.DataFrame({"person": pd.Series(dtype="int64"), "order_id": pd.Series(dtype="int64")})
+    window = spans.set_index("order_id")
+    order = sessions["order_id"].astype("int64")
+    lo = _ms(window["instance_start"].reindex(order))
+    hi = _ms(window["instance_end"].reindex(order))
+    start = np.clip(_ms(sessions["joined_at"]), lo, hi)
+    stop = np.clip(_ms(sessions["joined_at"] + sessions["duration"]), lo, hi)
+    s = pd.DataFrame({
+        "person": sessions["user_id"].astype("int64").map(owner).to_numpy(),
+        "order_id": order.to_numpy(),
+        "start": start,
+        "stop": np.maximum(start, stop),
+    }).sort_values([*KEY, "start", "stop"], ignore_index=True)
+    reach = s.groupby(KEY)["stop"].cummax()
+    before = reach.groupby([s["person"], s["order_id"]]).shift(1)
+    block = (before.isna() | (s["start"] > before)).cumsum()
+    blocks = s.groupby(block).agg(person=("person", "first"), order_id=("order_id", "first"),
+                                  start=("start", "min"), stop=("stop", "max"))
+    blocks["ms"] = blocks["stop"] - blocks["start"]
+    per = s.groupby(KEY).agg(sessions=("start", "size"), first=("start", "min"), last=("stop", "max"))
+    per["attended_ms"] = blocks.groupby(KEY)["ms"].sum()
+    per = per.reset_index()
+    per["first_join"] = pd.to_datetime(per.pop("first"), unit="ms", utc=True).astype(TS)
+    per["last_leave"] = pd.to_datetime(per.pop("last"), unit="ms", utc=True).astype(TS)
+    return per
+
+
+def _multi_device(grid: pd.DataFrame, devices: pd.DataFrame | None, owner: dict[int, int]) -> pd.arrays.BooleanArray:
+    """True where a person was in an instance on two or more devices at once, as an
+    import recorded it; <NA> where nothing was recorded."""
+    if devices is None or len(devices) == 0:
+        return pd.array([pd.NA] * len(grid), dtype="boolean")
+    d = devices.assign(person=devices["user_id"].astype("int64").map(owner),
+                       order_id=devices["order_id"].astype("int64"))
+    most = d.groupby(KEY)["devices"].max()
+    found = pd.MultiIndex.from_frame(grid[KEY]).map(lambda k: most.get(k, np.nan))
+    values = pd.Series(np.asarray(found, dtype="float64"))
+    return pd.array([pd.NA if np.isnan(v) else v > 1 for v in values], dtype="boolean")
+
+
+# -- summaries ------------------------------------------------------------------------
+def person_summary(register: pd.DataFrame, *, min_rate: float = 0.8) -> pd.DataFrame:
+    """Per person: instances, attended (any session), present, late, partial, absent,
+    attendance_rate (instances attended enough, i.e. present or late, over all
+    instances), total_minutes, times_late and below_threshold (rate under
+    ``min_rate``). In the register's order of people."""
+    people = _person_keys(register)
+    counts = pd.crosstab(people, register["status"]).reindex(columns=STATUSES, fill_value=0)
+    first = register.groupby(people, sort=False)[["user_id", "name", "email", "on_roster"]].first()
+    out = first.join(counts)
+    out["instances"] = register.groupby(people, sort=False).size()
+    out["attended"] = out["instances"] - out["absent"]
+    out["attendance_rate"] = ((out["present"] + out["late"]) / out["instances"]).astype("float64")
+    out["total_minutes"] = register.groupby(people, sort=False)["minutes_attended"].sum()
+    out["times_late"] = out["late"]
+    out["below_threshold"] = out["attendance_rate"] < min_rate
+    out = out.reindex(pd.unique(people)).reset_index(drop=True)
+    columns = ["user_id", "name", "email", "on_roster", "instances", "attended", *STATUSES, "attendance_rate",
+               "total_minutes", "times_late", "below_threshold"]
+    return out[columns].astype({c: ID for c in ["instances", "attended", *STATUSES, "times_late"]}).astype(
+        {"below_threshold": "boolean"})
+
+
+def _person_keys(register: pd.DataFrame) -> pd.Series:
+    """One key per person: the user id, or the e-mail for a roster person without one."""
+    return register["user_id"].astype("string").fillna("email:" + register["email"].fillna("?")).rename("person")
+
+
+def instance_summary(register: pd.DataFrame) -> pd.DataFrame:
+    """Per instance: order_id, instance_start, instance_end, running, expected (roster
+    people), present, late, partial, absent (roster people only) and unknown
+    (attendees not on the roster)."""
+    on = register["on_roster"].fillna(False).astype(bool)
+    key = ["order_id", "instance_start", "instance_end", "running"]
+    spans = register[key].drop_duplicates("order_id").set_index("order_id")
+    counts = pd.crosstab(register.loc[on, "order_id"], register.loc[on, "status"]).reindex(
+        index=spans.index, columns=STATUSES, fill_value=0)
+    out = spans.join(counts)
+    out.insert(3, "expected", on.groupby(register["order_id"]).sum().reindex(spans.index, fill_value=0))
+    unknown = (~on & (register["status"] != "absent")).groupby(register["order_id"]).sum()
+    out["unknown"] = unknown.reindex(spans.index, fill_value=0)
+    out = out.reset_index()
+    return out.astype({c: ID for c in ["order_id", "expected", *STATUSES, "unknown"]})
+
+
+# -- export ---------------------------------------------------------------------------
+def _sheets(register: pd.DataFrame, min_rate: float) -> dict[str, pd.DataFrame]:
+    """The three tables for export: times as UTC without offset (Excel has no time
+    zones), durations as minutes."""
+    def plain(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.copy()
+        for column in out.columns:
+            if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+                out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
+            elif pd.api.types.is_timedelta64_dtype(out[column]):
+                out[column] = out[column] / MINUTE
+                out = out.rename(columns={column: f"{column}_min"})
+        return out
+    return {"register": plain(register), "people": plain(person_summary(register, min_rate=min_rate)),
+            "instances": plain(instance_summary(register))}
+
+
+def write_csv(register: pd.DataFrame, path: str | Path, *, min_rate: float = 0.8) -> list[Path]:
+    """Write the register to ``path`` and its summaries beside it
+    (``<stem>.people.csv``, ``<stem>.instances.csv``); times in UTC, durations in
+    minutes. Returns the paths written."""
+    target = Path(path)
+    written = []
+    for name, frame in _sheets(register, min_rate).items():
+        out = target if name == "register" else target.with_name(f"{target.stem}.{name}{target.suffix or '.csv'}")
+        frame.to_csv(out, index=False)
+        written.append(out)
+    return written
+
+
+def write_excel(register: pd.DataFrame, path: str | Path | io.BytesIO, *, min_rate: float = 0.8) -> None:
+    """Write the register and its summaries to an Excel workbook, one sheet each
+    (register, people, instances). Needs openpyxl: ``pip install "confkit[excel]"``."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError(f"writing Excel workbooks needs openpyxl: {EXCEL_HINT}") from None
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in _sheets(register, min_rate).items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+
+
+# -- as text --------------------------------------------------------------------------
+def grid_text(register: pd.DataFrame, *, width: int = 100, min_rate: float = 0.8) -> str:
+    """The register as a compact text grid: one row per person, one column per
+    instance, one letter per status (P present, L late, p partial, a absent), then the
+    person's rate, minutes and times late; fits ``width`` characters by narrowing the
+    columns and then keeping the latest instances, saying so."""
+    people = person_summary(register, min_rate=min_rate)
+    orders = sorted(register["order_id"].dropna().astype(int).unique())
+    letters = register.assign(key=_person_keys(register)).pivot_table(
+        index="key", columns="order_id", values="status", aggfunc="first", observed=False, sort=False)
+    keys = pd.unique(_person_keys(register))
+    tail = ["   rate   min late"]
+    name_width = min(24, max([4, *(len(_label(r)) for r in people.itertuples())]))
+    room = width - name_width - 1 - len(tail[0])
+    cell = next((w for w in (3, 2, 1) if len(orders) * w <= room), 1)
+    shown = orders[-max(1, room // cell):] if len(orders) * cell > room else orders
+    lines = []
+    if len(shown) < len(orders):
+        lines.append(f"(showing the last {len(shown)} of {len(orders)} instances)")
+    header = "".join(str(o)[-cell:].rjust(cell) for o in shown)
+    lines.append(f"{'name'.ljust(name_width)} {header}{tail[0]}")
+    for key, person in zip(keys, people.itertuples()):
+        marks = "".join(STATUS_LETTERS.get(str(letters.loc[key].get(o)), "?").rjust(cell) for o in shown)
+        flag = "!" if person.below_threshold else " "
+        lines.append(f"{_label(person)[:name_width].ljust(name_width)} {marks}"
+                     f" {person.attendance_rate:6.0%}{flag}{person.total_minutes:5.0f} {int(person.times_late):4d}")
+    lines.append("P present  L late  p partial  a absent   rate: present or late / instances"
+                 f"  ! below {min_rate:.0%}")
+    return "\n".join(lines)
+
+
+def _label(person: Any) -> str:
+    name = person.name if pd.notna(person.name) else (person.email if pd.notna(person.email) else "?")
+    return f"{name} ({person.user_id})" if pd.notna(person.user_id) else str(name)
