@@ -363,13 +363,15 @@ def instance_summary(register: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- export ---------------------------------------------------------------------------
-def _sheets(register: pd.DataFrame, min_rate: float) -> dict[str, pd.DataFrame]:
-    """The three tables for export: times as UTC without offset (Excel has no time
-    zones), durations as minutes."""
+def export_tables(register: pd.DataFrame, *, min_rate: float = 0.8, naive_times: bool = True
+                  ) -> dict[str, pd.DataFrame]:
+    """The register, people and instances tables for export: durations as minutes
+    (``late_by_min``...), and with ``naive_times`` times as UTC without an offset
+    (Excel has no time zones)."""
     def plain(frame: pd.DataFrame) -> pd.DataFrame:
         out = frame.copy()
         for column in out.columns:
-            if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            if naive_times and isinstance(out[column].dtype, pd.DatetimeTZDtype):
                 out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
             elif pd.api.types.is_timedelta64_dtype(out[column]):
                 out[column] = out[column] / MINUTE
@@ -385,7 +387,7 @@ def write_csv(register: pd.DataFrame, path: str | Path, *, min_rate: float = 0.8
     minutes. Returns the paths written."""
     target = Path(path)
     written = []
-    for name, frame in _sheets(register, min_rate).items():
+    for name, frame in export_tables(register, min_rate=min_rate).items():
         out = target if name == "register" else target.with_name(f"{target.stem}.{name}{target.suffix or '.csv'}")
         frame.to_csv(out, index=False)
         written.append(out)
@@ -400,7 +402,7 @@ def write_excel(register: pd.DataFrame, path: str | Path | io.BytesIO, *, min_ra
     except ImportError:
         raise MissingDependencyError(f"writing Excel workbooks needs openpyxl: {EXCEL_HINT}") from None
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in _sheets(register, min_rate).items():
+        for name, frame in export_tables(register, min_rate=min_rate).items():
             frame.to_excel(writer, sheet_name=name, index=False)
 
 
@@ -415,8 +417,9 @@ def grid_text(register: pd.DataFrame, *, width: int = 100, min_rate: float = 0.8
     letters = register.assign(key=_person_keys(register)).pivot_table(
         index="key", columns="order_id", values="status", aggfunc="first", observed=False, sort=False)
     keys = pd.unique(_person_keys(register))
+    marked = bool(register["on_roster"].any())  # with a roster, mark those not on it
     tail = ["   rate   min late"]
-    name_width = min(24, max([4, *(len(_label(r)) for r in people.itertuples())]))
+    name_width = min(24, max([4, *(len(_label(r)) + 2 for r in people.itertuples())]))
     room = width - name_width - 1 - len(tail[0])
     cell = next((w for w in (3, 2, 1) if len(orders) * w <= room), 1)
     shown = orders[-max(1, room // cell):] if len(orders) * cell > room else orders
@@ -428,10 +431,12 @@ def grid_text(register: pd.DataFrame, *, width: int = 100, min_rate: float = 0.8
     for key, person in zip(keys, people.itertuples()):
         marks = "".join(STATUS_LETTERS.get(str(letters.loc[key].get(o)), "?").rjust(cell) for o in shown)
         flag = "!" if person.below_threshold else " "
-        lines.append(f"{_label(person)[:name_width].ljust(name_width)} {marks}"
+        label = _label(person) + (" *" if marked and not person.on_roster else "")
+        label = label if len(label) <= name_width else label[:name_width - 1] + "…"
+        lines.append(f"{label.ljust(name_width)} {marks}"
                      f" {person.attendance_rate:6.0%}{flag}{person.total_minutes:5.0f} {int(person.times_late):4d}")
-    lines.append("P present  L late  p partial  a absent   rate: present or late / instances"
-                 f"  ! below {min_rate:.0%}")
+    lines.append(f"P present  L late  p partial  a absent   rate: (P+L)/instances, ! below {min_rate:.0%}"
+                 + ("   * not on the roster" if marked else ""))
     return "\n".join(lines)
 
 

@@ -335,3 +335,48 @@ def test_synthetic_register_matches_brute_force(redis_server):
     finally:
         app.reset()
         app.close()
+
+
+# -- the command line -----------------------------------------------------------------
+def test_cli_attendance_grid_json_and_files(course, redis_server, capsys, monkeypatch, tmp_path):
+    import json
+
+    from confkit.cli import main
+
+    monkeypatch.setenv("CONFKIT_REDIS_URL", redis_server.url)
+    ROSTER.to_csv(tmp_path / "roster.csv", index=False)
+    now = ["--now", at(TUE, 10, 40).isoformat()]
+    assert main([*now, "attendance", str(MID), "--roster", str(tmp_path / "roster.csv"), "--min-rate", "50%",
+                 "--xlsx", str(tmp_path / "r.xlsx"), "--csv", str(tmp_path / "r.csv")]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0] == "Python class (meeting 30): 2 instances; present at 75% of an instance, late after 5 min"
+    assert [line.split()[-5:-3] for line in lines[2:9]] == [
+        ["P", "P"], ["L", "p"], ["P", "a"], ["P", "p"], ["p", "L"], ["a", "a"], ["p", "a"]]
+    assert lines[8].startswith("Eve (7) *")
+    assert max(len(line) for line in lines) <= 100
+    assert lines[-2].split() == ["1", "2030-01-07", "10:00", "11:00", "6", "3", "1", "1", "1", "1"]
+    assert lines[-1].split() == ["2", "2030-01-08", "10:00", "10:40", "(now)", "6", "1", "1", "2", "2", "0"]
+    assert err.splitlines() == [f"wrote {tmp_path / name}" for name in
+                                ("r.csv", "r.people.csv", "r.instances.csv", "r.xlsx")]
+    assert main([*now, "attendance", str(MID), "--json", "--present-at", "0.7", "--late-after", "15m"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    sam5 = [r for r in payload["register"] if r["user_id"] == 5]
+    assert [(r["status"], r["minutes_attended"]) for r in sam5] == [("present", pytest.approx(45 - 1 / 60)),
+                                                                     ("present", 32)]
+    assert payload["instances"][0]["instance_start"] == "2030-01-07T10:00:00.000Z"
+    assert [p["user_id"] for p in payload["people"]] == [1, 2, 3, 7, 4, 5]
+
+
+def test_cli_attendance_refusals(course, redis_server, capsys, monkeypatch):
+    from confkit.cli import main
+
+    monkeypatch.setenv("CONFKIT_REDIS_URL", redis_server.url)
+    assert main(["attendance", "99"]) == 1
+    assert capsys.readouterr().err == "confkit: meeting 99 does not exist\n"
+    for bad in (["--late-after", "soon"], ["--present-at", "120%"]):
+        with pytest.raises(SystemExit) as caught:
+            main(["attendance", str(MID), *bad])
+        assert caught.value.code == 2
+    assert main(["attendance", str(MID), "--roster", "/nonexistent/roster.csv"]) == 1
+    assert "/nonexistent/roster.csv: no such roster file" in capsys.readouterr().err
