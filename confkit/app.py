@@ -16,7 +16,7 @@ import redis
 
 from . import scripts, validate
 from .clock import Clock, system_clock
-from .codec import decode_event, decode_message, from_ms, message_fields_many, to_ms
+from .codec import decode_event, decode_message, decode_user, from_ms, message_fields_many, to_ms, user_fields
 from .connection import Stores, connect, redact
 from .errors import (
     AlreadyExistsError,
@@ -246,18 +246,20 @@ class ConferenceApp:
 
     # -- catalog ---------------------------------------------------------------
     @_idempotent
-    def add_user(self, user_id: Any, name: str, age: int, gender: str, email: str) -> User:
+    def add_user(self, user_id: Any, name: str, age: int | None, gender: str | None,
+                 email: str | None) -> User:
         """Create a user. Repeating an identical call is accepted; a different user
-        under an existing id raises AlreadyExistsError (users are never rewritten)."""
+        under an existing id raises AlreadyExistsError (users are never rewritten).
+        Age, gender and e-mail may be None (unknown): such a user can join public
+        meetings, and private ones only with an e-mail in the audience."""
         user = User(
             user_id=validate.ident(user_id, "user_id"),
             name=validate.text(name, "name", max_chars=validate.MAX_NAME_CHARS),
-            age=validate.age(age),
-            gender=validate.text(gender, "gender", max_chars=validate.MAX_NAME_CHARS),
-            email=validate.email(email),
+            age=None if age is None else validate.age(age),
+            gender=None if gender is None else validate.text(gender, "gender", max_chars=validate.MAX_NAME_CHARS),
+            email=None if email is None else validate.email(email),
         )
-        fields = ["user_id", user.user_id, "name", user.name, "age", user.age,
-                  "gender", user.gender, "email", user.email]
+        fields = [item for pair in user_fields(user).items() for item in pair]
         try:
             self._call("add_user", [self.keys.user(user.user_id)], [self._dbs[0], *fields],
                        self.stores.catalog)
@@ -386,6 +388,17 @@ class ConferenceApp:
         return load_sample(self)
 
     @_idempotent
+    def import_meeting(self, report: Any, chat: Any = None, *, meeting_id: Any = None, roster: Any = None,
+                       include_direct: bool = False, dry_run: bool = False,
+                       progress: bool | None = None) -> Any:
+        """Write a meeting export (``confkit.formats`` AttendanceReport, optional
+        ChatLog) as one instance of a meeting, all or nothing; returns an
+        ``ImportResult``. Repeating it changes nothing. See ``confkit.importer``."""
+        from .importer import import_meeting
+        return import_meeting(self, report, chat, meeting_id=meeting_id, roster=roster,
+                              include_direct=include_direct, dry_run=dry_run, progress=progress)
+
+    @_idempotent
     def reset(self) -> int:
         """Delete every confkit key in both stores; returns how many were deleted.
 
@@ -411,10 +424,10 @@ class ConferenceApp:
         cluster the user lives in another slot, so we read it first."""
         if not self.stores.cluster:
             return ""
-        address = self.stores.catalog.hget(self.keys.user(user_id), "email")
-        if address is None:
+        user_id_field, address = self.stores.catalog.hmget(self.keys.user(user_id), "user_id", "email")
+        if user_id_field is None:
             raise UserNotFoundError(user_id)
-        return validate.normalise_email(address)
+        return "@" if address is None else validate.normalise_email(address)  # "@": none
 
     @_sent_once
     def join_meeting(self, user_id: Any, meeting_id: Any) -> Event:
@@ -629,8 +642,7 @@ def _unlink(client: redis.Redis, keys: list[str]) -> int:
     return int(client.unlink(*keys))
 
 
-def _user(data: dict[str, str]) -> User:
-    return User(int(data["user_id"]), data["name"], int(data["age"]), data["gender"], data["email"])
+_user = decode_user
 
 
 def _meeting(data: dict[str, Any], audience: Iterable[str]) -> Meeting:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
-from .codec import event_record, message_record, to_ms
+from .codec import event_record, message_record, to_ms, user_fields
 from .errors import InvalidInputError
 from .models import EventType, Meeting, MeetingInstance, User
 from .validate import message_text, normalise_email
@@ -84,9 +84,7 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
             flush()
 
     for user in users:
-        pipe.hset(keys.user(user.user_id), mapping={
-            "user_id": user.user_id, "name": user.name, "age": user.age,
-            "gender": user.gender, "email": user.email})
+        pipe.hset(keys.user(user.user_id), mapping=user_fields(user))
         pipe.zadd(keys.users, {user.user_id: user.user_id})
         report.users += 1
         queued(2)

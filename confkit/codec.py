@@ -11,7 +11,7 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 
-from .models import Event, EventType, Message
+from .models import Event, EventType, Message, User
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -38,6 +38,23 @@ def event_record(user_id: int, order_id: int, event_type: int, ts_ms: int) -> st
 def message_record(user_id: int, order_id: int, ts_ms: int) -> str:
     """The JSON stored for a message's metadata; must match scripts/post_message.lua."""
     return f'{{"user_id":{user_id},"order_id":{order_id},"timestamp":{ts_ms}}}'
+
+
+def user_fields(user: User) -> dict[str, str | int]:
+    """The fields of a user's hash; an unknown age, gender or e-mail is left out."""
+    fields: dict[str, str | int] = {"user_id": user.user_id, "name": user.name}
+    for name in ("age", "gender", "email"):
+        value = getattr(user, name)
+        if value is not None:
+            fields[name] = value
+    return fields
+
+
+def decode_user(data: dict[str, str]) -> User:
+    """A user from its hash (missing fields: unknown)."""
+    age = data.get("age")
+    return User(int(data["user_id"]), data["name"], int(age) if age is not None else None,
+                data.get("gender"), data.get("email"))
 
 
 # The exact shapes event_record / message_record write: read with one regex match

@@ -119,6 +119,49 @@ class Keys:
         """ZSET message_id -> timestamp ms, for one user in one meeting."""
         return f"{self.user_messages_prefix(meeting_id)}{user_id}"
 
+    # -- meeting-export imports (confkit.importer, confkit.identity) ------------
+    @property
+    def identities_email(self) -> str:
+        """HASH e-mail (trimmed, case-folded) -> user_id: who an address is."""
+        return f"{self.catalog_prefix}{{imports}}:identities:email"
+
+    @property
+    def identities_name(self) -> str:
+        """HASH name (suffixes removed, case-folded) -> "U1,U2": the users known by it."""
+        return f"{self.catalog_prefix}{{imports}}:identities:name"
+
+    @property
+    def import_meetings(self) -> str:
+        """HASH "ref\t<platform>\t<meeting_ref>" or "title\t<title>" -> meeting_id."""
+        return f"{self.catalog_prefix}{{imports}}:meetings"
+
+    @property
+    def import_user_seq(self) -> str:
+        """STRING: last user id reserved by an import; in the slot of ``users``."""
+        return f"{self.catalog_prefix}{{{self.users}}}:import_seq"
+
+    @property
+    def import_meeting_seq(self) -> str:
+        """STRING: last meeting id reserved by an import; in the slot of ``meetings``."""
+        return f"{self.catalog_prefix}{{{self.meetings}}}:import_seq"
+
+    def import_fingerprints(self, meeting_id: int) -> str:
+        """HASH content fingerprint -> order_id of the instance it was imported as."""
+        return f"{self.activity(meeting_id)}:import:fingerprints"
+
+    def import_instance(self, meeting_id: int, order_id: int) -> str:
+        """HASH result, users, identities: what the import of that instance did."""
+        return f"{self.activity(meeting_id)}:import:{order_id}"
+
+    def import_sessions(self, meeting_id: int, order_id: int) -> str:
+        """HASH join event_id -> {"user_id","segments","devices","line"}."""
+        return f"{self.activity(meeting_id)}:import:{order_id}:sessions"
+
+    def staging(self, meeting_id: int, token: str, live_key: str) -> str:
+        """Where an import stages ``live_key`` (a key of this meeting) before commit."""
+        suffix = live_key.removeprefix(self.activity(meeting_id))
+        return f"{self.activity(meeting_id)}:staging:{token}{suffix}"
+
     # -- what a meeting script is given (the order scripts/common.lua expects) --
     def meeting_script_keys(self, meeting_id: int, user_id: int | None = None) -> list[str]:
         keys = [

@@ -15,11 +15,14 @@ class EventType(IntEnum):
 
 @dataclass(frozen=True)
 class User:
+    """A person. Age, gender and e-mail may be unknown (None): people imported from a
+    meeting export (guests, people known only by name) often lack them."""
+
     user_id: int
     name: str
-    age: int
-    gender: str
-    email: str
+    age: int | None
+    gender: str | None
+    email: str | None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,9 @@
 -- id is refused. Returns 1 created, 0 already there.
 if ARGV[1] ~= '' then redis.call('SELECT', ARGV[1]) end
 if redis.call('EXISTS', KEYS[1]) == 1 then
+  if redis.call('HLEN', KEYS[1]) ~= (#ARGV - 1) / 2 then
+    return redis.error_reply('CONFKIT_USER_EXISTS')  -- a field more or less (unknown age, ...)
+  end
   for i = 2, #ARGV, 2 do
     if redis.call('HGET', KEYS[1], ARGV[i]) ~= ARGV[i + 1] then
       return redis.error_reply('CONFKIT_USER_EXISTS')

@@ -1,11 +1,12 @@
--- join_meeting: ARGV 4 user_id, 5 user's normalised e-mail ("" = read it from KEYS[14]).
+-- join_meeting: ARGV 4 user_id, 5 user's normalised e-mail ("" = read it from KEYS[14];
+-- "@" = the user has none).
 -- Returns {event_id, record, timeout pairs...}.
 local user_id, email = ARGV[4], ARGV[5]
 use_catalog()
 if email == '' then
-  email = redis.call('HGET', K_USER, 'email')
-  if not email then return fail('USER_NOT_FOUND') end
-  email = string.lower(email)
+  local user = redis.call('HMGET', K_USER, 'user_id', 'email')
+  if not user[1] then return fail('USER_NOT_FOUND') end
+  email = string.lower(user[2] or '@')  -- '@': no e-mail, in no audience
 end
 local is_public = redis.call('HGET', K_MEETING, 'is_public')  -- nil: no such meeting
 if not is_public then return fail('MEETING_NOT_FOUND') end
