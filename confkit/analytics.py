@@ -595,7 +595,7 @@ def load(app: ConferenceApp) -> Dataset:
 
 
 # -- the attendance register (confkit.register), here for one place to look ----------
-REGISTER_NAMES = ("attendance_register", "register_from_frames", "read_roster", "person_summary",
+REGISTER_NAMES = ("attendance_register", "register_from_frames", "roster_frame", "person_summary",
                   "instance_summary", "write_csv", "write_excel", "grid_text")
 
 

@@ -85,12 +85,6 @@ class ImportFormatError(ConfkitError, ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
-class RosterError(ImportFormatError):
-    """A roster could not be read or does not fit the stored users: a missing
-    column, a malformed or repeated user id, or one user matched by two rows. Names
-    the file, the line, the column and the value."""
-
-
 class MissingDependencyError(ConfkitError, ImportError):
     """A feature needs an optional dependency that is not installed; the message
     says what to install."""

@@ -340,11 +340,9 @@ def register_chart(register: pd.DataFrame, *, ax: Axes | None = None, title: str
         shown = shown.sort_values(["attendance_rate", "absent"], ascending=[True, False], kind="stable")
     ax = _axes(ax, (9, min(0.2 * len(shown) + 2.2, 14)))
     orders = sorted(register["order_id"].astype(int).unique())
-    codes = register.assign(code=register["status"].cat.codes, key=register["user_id"].astype("string").fillna(
-        "email:" + register["email"].fillna("?"))).pivot_table(index="key", columns="order_id", values="code",
-                                                                aggfunc="first", sort=False)
-    keys = shown["user_id"].astype("string").fillna("email:" + shown["email"].fillna("?"))
-    table = codes.reindex(index=keys, columns=orders).to_numpy(dtype="float64")
+    codes = register.assign(code=register["status"].cat.codes).pivot_table(
+        index="user_id", columns="order_id", values="code", aggfunc="first", sort=False)
+    table = codes.reindex(index=shown["user_id"], columns=orders).to_numpy(dtype="float64")
     cmap = ListedColormap([STATUS_COLORS[s] for s in STATUSES])
     ax.imshow(table, aspect="auto", interpolation="nearest", cmap=cmap, vmin=-0.5, vmax=len(STATUSES) - 0.5,
               **kwargs)

@@ -26,8 +26,9 @@ same inputs always giving the same statuses:
 
 Rows: with a roster, every roster person for every instance, also when absent, plus
 anyone else who attended (``on_roster`` False); without one, everyone who attended
-any instance. The roster also tells apart people with the same name (by user id or
-e-mail) and joins several stored identities of one person (``aliases``).
+any instance. People are told apart by user id, never by name, so two people with
+the same name stay two rows; the roster (the one ``import_meeting`` takes) gives each
+the name and e-mail to show.
 """
 
 from __future__ import annotations
@@ -54,116 +55,64 @@ from .analytics import (
     sessions_frame,
     users_frame,
 )
-from .errors import ConfkitError, MissingDependencyError, RosterError
+from .errors import InvalidInputError, MissingDependencyError
+from .identity import RosterEntry, read_roster
+from .importer import sessions_detail
 
 if TYPE_CHECKING:
     from .app import ConferenceApp
 
 STATUSES = ["present", "late", "partial", "absent"]
 STATUS_LETTERS = {"present": "P", "late": "L", "partial": "p", "absent": "a"}
-ROSTER_COLUMNS = ["user_id", "name", "email", "aliases"]
 EXCEL_HINT = 'pip install "confkit[excel]"'
-KEY = ["person", "order_id"]
+KEY = ["user_id", "order_id"]
 
 
 # -- roster ---------------------------------------------------------------------------
-def read_roster(source: pd.DataFrame | str | Path) -> pd.DataFrame:
-    """A roster as user_id (Int64, may be missing when an e-mail is given), name,
-    email and aliases (other e-mail addresses of the same person, separated by ``;``),
-    from a DataFrame or a CSV file with a header row. Refuses, with a RosterError
-    naming the file, line, column and value: no user_id or email column, a user_id
-    that is not a positive integer, a row with neither, and a user_id listed twice."""
-    where = str(source) if isinstance(source, (str, Path)) else None
-    if isinstance(source, pd.DataFrame):
-        raw = source.copy()
-    else:
-        try:
-            raw = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True)
-        except FileNotFoundError:
-            raise RosterError("no such roster file", file=where) from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise RosterError(f"not a CSV roster ({exc})", file=where) from None
-    raw.columns = [str(c).strip().lower().replace(" ", "_").replace("e-mail", "email") for c in raw.columns]
-    if "user_id" not in raw.columns and "email" not in raw.columns:
-        raise RosterError(f"a roster needs a user_id or an email column; found {list(raw.columns)}", file=where)
-    line = (np.arange(len(raw)) + 2) if where else np.arange(len(raw))  # header is line 1
-    text = {c: raw[c].map(_text) if c in raw.columns else pd.Series([""] * len(raw), dtype=object)
-            for c in ROSTER_COLUMNS}
-    ids: list[int | None] = []
-    seen: dict[int, int] = {}
-    for n, value, email in zip(line, text["user_id"], text["email"]):
-        label = dict(file=where, line=int(n)) if where else dict(line=int(n))
-        if not value:
-            if not email:
-                raise RosterError("a roster row needs a user_id or an email", **label)
-            ids.append(None)
-            continue
-        try:
-            uid = int(float(value)) if float(value).is_integer() else -1
-        except ValueError:
-            uid = -1
-        if uid <= 0:
-            raise RosterError("user_id must be a positive integer", column="user_id", value=value, **label)
-        if uid in seen:
-            raise RosterError(f"user_id listed twice (also on line {seen[uid]})", column="user_id",
-                              value=value, **label)
-        seen[uid] = int(n)
-        ids.append(uid)
+def roster_frame(source: pd.DataFrame | str | Path) -> pd.DataFrame:
+    """A roster (``identity.read_roster``: a DataFrame or CSV with user_id, name,
+    email and optional aliases, the other names a person appears under in exports) as
+    user_id, name, email, aliases (``;``-separated) and line. A user id listed twice
+    is refused with an InvalidInputError naming both lines; nothing else is read."""
+    entries = read_roster(source)
+    where = str(source) if isinstance(source, (str, Path)) else "the roster"
+    seen: dict[int, RosterEntry] = {}
+    for entry in entries:
+        if entry.user_id in seen:
+            def at(e: RosterEntry) -> str:
+                return f"line {e.line}" if e.line is not None else f"row {entries.index(e)}"
+            raise InvalidInputError(f"{where}, {at(entry)}: user_id {entry.user_id} is listed twice "
+                                    f"(also on {at(seen[entry.user_id])})")
+        seen[entry.user_id] = entry
     return pd.DataFrame({
-        "user_id": pd.array(ids, dtype=ID),
-        "name": pd.array([v or None for v in text["name"]], dtype="string"),
-        "email": pd.array([v or None for v in text["email"]], dtype="string"),
-        "aliases": pd.array([v or None for v in text["aliases"]], dtype="string"),
-        "line": pd.array(line, dtype=ID),
+        "user_id": pd.array([e.user_id for e in entries], dtype=ID),
+        "name": pd.array([e.name for e in entries], dtype="string"),
+        "email": pd.array([e.email for e in entries], dtype="string"),
+        "aliases": pd.array(["; ".join(e.aliases) or None for e in entries], dtype="string"),
+        "line": pd.array([e.line for e in entries], dtype=ID),
     })
 
 
-def _text(value: Any) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
-
-
-def _people(roster: pd.DataFrame | None, users: pd.DataFrame, attendees: Sequence[int],
-            where: str | None) -> tuple[pd.DataFrame, dict[int, int]]:
-    """The register's people (person, user_id, name, email, on_roster) and which
-    person each stored user id belongs to. Roster people first in roster order, then
+def _people(roster: pd.DataFrame | None, users: pd.DataFrame, attendees: Sequence[int]) -> pd.DataFrame:
+    """The register's people (user_id, name, email, on_roster): roster people first,
+    in roster order, with the roster's name and e-mail (else the stored ones); then
     everyone else who attended, by name and id."""
-    by_id = users.drop_duplicates("user_id").set_index("user_id")
-    by_email: dict[str, list[int]] = {}
-    for uid, email in zip(users["user_id"], users["email"].fillna("")):
-        by_email.setdefault(email.strip().lower(), []).append(int(uid))
-    rows: list[dict[str, Any]] = []
-    owner: dict[int, int] = {}
-    for r in (roster.itertuples(index=False) if roster is not None else ()):
-        person = len(rows)
-        mine = [int(r.user_id)] if pd.notna(r.user_id) else []
-        for address in [r.email, *(r.aliases.split(";") if pd.notna(r.aliases) else [])]:
-            if pd.notna(address) and address.strip():
-                mine += by_email.get(address.strip().lower(), [])
-        for uid in dict.fromkeys(mine):
-            if uid in owner and owner[uid] != person:
-                other = rows[owner[uid]]["line"]
-                raise RosterError(f"user {uid} matches this row and the row on line {other}",
-                                  file=where, line=int(r.line))
-            owner[uid] = person
-        uid = int(r.user_id) if pd.notna(r.user_id) else (min(mine) if mine else None)
-        stored = by_id.loc[uid] if uid is not None and uid in by_id.index else None
-        rows.append({"person": person, "user_id": uid, "line": int(r.line), "on_roster": True,
-                     "name": r.name if pd.notna(r.name) else (stored["name"] if stored is not None else None),
-                     "email": r.email if pd.notna(r.email) else (stored["email"] if stored is not None else None)})
-    others = sorted({int(u) for u in attendees} - set(owner),
-                    key=lambda u: (str(by_id["name"].get(u, "")), u))
-    for uid in others:
-        owner[uid] = len(rows)
-        rows.append({"person": len(rows), "user_id": uid, "line": None, "on_roster": False,
-                     "name": by_id["name"].get(uid), "email": by_id["email"].get(uid)})
+    stored = users.drop_duplicates("user_id").set_index("user_id")
+    listed = roster if roster is not None else pd.DataFrame({"user_id": pd.array([], dtype=ID)})
+    others = sorted({int(u) for u in attendees} - {int(u) for u in listed["user_id"]},
+                    key=lambda u: (str(stored["name"].get(u, "")), u))
+    ids = [*(int(u) for u in listed["user_id"]), *others]
     people = pd.DataFrame({
-        "person": pd.array([r["person"] for r in rows], dtype="int64"),
-        "user_id": pd.array([r["user_id"] for r in rows], dtype=ID),
-        "name": pd.array([r["name"] for r in rows], dtype="string"),
-        "email": pd.array([r["email"] for r in rows], dtype="string"),
-        "on_roster": pd.array([r["on_roster"] for r in rows], dtype="boolean"),
+        "user_id": pd.array(ids, dtype=ID),
+        "name": stored["name"].reindex(ids).astype("string").to_numpy(),
+        "email": stored["email"].reindex(ids).astype("string").to_numpy(),
+        "on_roster": pd.array([True] * len(listed) + [False] * len(others), dtype="boolean"),
     })
-    return people, owner
+    if roster is not None and len(roster):
+        n = len(roster)
+        people.loc[: n - 1, "name"] = roster["name"].fillna(people.loc[: n - 1, "name"]).to_numpy()
+        people.loc[: n - 1, "email"] = roster["email"].fillna(people.loc[: n - 1, "email"]).to_numpy()
+    return people.astype({"name": "string", "email": "string"})
 
 
 # -- the register ---------------------------------------------------------------------
@@ -175,30 +124,31 @@ def attendance_register(app: ConferenceApp, meeting_id: int, *, roster: pd.DataF
     per person and started instance; the rules are in this module's docstring.
 
     Columns: meeting_id, order_id, user_id, name, email, on_roster, instance_start,
-    instance_end, running, first_join, last_leave, minutes_attended,
-    share_attended, sessions, multi_device (<NA> unless an import recorded devices),
+    instance_end, running, first_join, last_leave, minutes_attended, share_attended,
+    sessions, segments and multi_device (from an import's records: export rows merged
+    into the sessions, two or more devices at once; <NA> where nothing was imported),
     late_by, left_early_by, status (category present/late/partial/absent).
     ``register.attrs`` keeps the meeting's title and the thresholds used."""
     meeting = app.get_meeting(meeting_id)  # MeetingNotFoundError names a missing meeting
+    table = roster_frame(roster) if roster is not None else None
     now_ts = pd.Timestamp(now if now is not None else app.now()).tz_convert("UTC")
     instances = instances_frame(app, now_ts)
     instances = instances[instances["meeting_id"] == meeting.meeting_id].reset_index(drop=True)
     events = events_frame(app, [meeting.meeting_id])
     sessions = sessions_frame(events, instances, now_ts)
-    table = read_roster(roster) if roster is not None else None
-    where = str(roster) if isinstance(roster, (str, Path)) else None
     out = register_from_frames(sessions, instances, users_frame(app), now_ts, roster=table, present_at=present_at,
-                               late_after=late_after, left_early_before=left_early_before, roster_file=where)
+                               late_after=late_after, left_early_before=left_early_before,
+                               imported=sessions_detail(app, [meeting.meeting_id]))
     out.attrs["title"] = meeting.title
     return out
 
 
 def _check(present_at: float, late_after: timedelta, left_early_before: timedelta) -> Fraction:
     if isinstance(present_at, bool) or not isinstance(present_at, (int, float)) or not 0 <= present_at <= 1:
-        raise ConfkitError(f"present_at must be a share between 0 and 1, got {present_at!r}")
+        raise InvalidInputError(f"present_at must be a share between 0 and 1, got {present_at!r}")
     for name, value in (("late_after", late_after), ("left_early_before", left_early_before)):
         if not isinstance(value, timedelta) or value < timedelta(0):
-            raise ConfkitError(f"{name} must be a timedelta of zero or more, got {value!r}")
+            raise InvalidInputError(f"{name} must be a timedelta of zero or more, got {value!r}")
     return Fraction(str(present_at))  # 0.75 is exactly 3/4, so the boundary is exact
 
 
@@ -206,39 +156,34 @@ def register_from_frames(sessions: pd.DataFrame, instances: pd.DataFrame, users:
                          roster: pd.DataFrame | None = None, present_at: float = 0.75,
                          late_after: timedelta = timedelta(minutes=5),
                          left_early_before: timedelta = timedelta(minutes=5),
-                         devices: pd.DataFrame | None = None, roster_file: str | None = None) -> pd.DataFrame:
-    """The register from frames (``sessions_frame``, ``instances_frame`` of one
-    meeting, ``users_frame``, a roster from ``read_roster``): see
-    ``attendance_register``. Sessions may overlap (several devices of one person);
-    ``devices``, if given, has meeting_id, order_id, user_id and devices (most
-    devices at once) for the multi_device column."""
+                         imported: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The register from frames: ``sessions_frame``, ``instances_frame`` of one
+    meeting, ``users_frame``, a roster from ``roster_frame`` and, for imported
+    instances, ``importer.sessions_detail`` (order_id, user_id, segments, devices);
+    see ``attendance_register``. Sessions of one person may overlap."""
     share = _check(present_at, late_after, left_early_before)
     now_ts = pd.Timestamp(now).tz_convert("UTC")
     spans = _windows(instances, now_ts)
     mid = int(spans["meeting_id"].iloc[0]) if len(spans) else None
-    sessions = sessions[sessions["order_id"].isin(spans["order_id"])] if mid is not None else sessions.iloc[:0]
-    if mid is not None:
-        sessions = sessions[sessions["meeting_id"] == mid]
-    people, owner = _people(roster, users, sorted(sessions["user_id"].dropna().astype(int).unique()), roster_file)
-    grid = people.merge(spans, how="cross")
-    per = _attended(sessions, spans, owner)
-    grid = grid.merge(per, on=KEY, how="left")
-    length = (grid["instance_end"] - grid["instance_start"]).astype(TD)
-    attended_ms = grid["attended_ms"].fillna(0).astype("int64")
+    sessions = sessions[(sessions["meeting_id"] == mid) & sessions["order_id"].isin(spans["order_id"])]
+    people = _people(roster, users, sorted(sessions["user_id"].astype("int64").unique()))
+    grid = people.assign(user_id=people["user_id"].astype("int64")).merge(spans, how="cross")
+    grid = grid.merge(_attended(sessions, spans), on=KEY, how="left").merge(_imported(imported), on=KEY, how="left")
+    length = ((grid["instance_end"] - grid["instance_start"]) // pd.Timedelta(milliseconds=1)).to_numpy("int64")
+    attended_ms = grid["attended_ms"].fillna(0).to_numpy("int64")
     count = grid["sessions"].fillna(0).astype("int64")
     came = count > 0
     late = (grid["first_join"] - grid["instance_start"]).astype(TD)
     early = (grid["instance_end"] - grid["last_leave"]).astype(TD)
     late_by = late.where(late > pd.Timedelta(late_after), pd.Timedelta(0)).where(came)
     early_by = early.where(early > pd.Timedelta(left_early_before), pd.Timedelta(0)).where(came)
-    enough = attended_ms.to_numpy() * share.denominator >= share.numerator * (length // pd.Timedelta(
-        milliseconds=1)).to_numpy()
+    enough = attended_ms * share.denominator >= share.numerator * length
     status = np.select([~came.to_numpy(), ~enough, (late_by > pd.Timedelta(0)).to_numpy()],
                        ["absent", "partial", "late"], "present")
     out = pd.DataFrame({
         "meeting_id": pd.array([mid] * len(grid), dtype=ID),
         "order_id": grid["order_id"].astype(ID),
-        "user_id": grid["user_id"],
+        "user_id": grid["user_id"].astype(ID),
         "name": grid["name"],
         "email": grid["email"],
         "on_roster": grid["on_roster"],
@@ -248,17 +193,17 @@ def register_from_frames(sessions: pd.DataFrame, instances: pd.DataFrame, users:
         "first_join": grid["first_join"].astype(TS),
         "last_leave": grid["last_leave"].astype(TS),
         "minutes_attended": attended_ms / 60_000,
-        "share_attended": (attended_ms / (length // pd.Timedelta(milliseconds=1)).replace(0, np.nan)).astype(
-            "float64"),
+        "share_attended": np.divide(attended_ms, length, out=np.full(len(grid), np.nan), where=length > 0),
         "sessions": pd.array(count, dtype=ID),
-        "multi_device": _multi_device(grid, devices, owner),
+        "segments": grid["segments"].astype(ID),
+        "multi_device": (grid["devices"] > 1).astype("boolean"),
         "late_by": late_by.astype(TD),
         "left_early_by": early_by.astype(TD),
         "status": pd.Categorical(status, categories=STATUSES),
     })
     out.attrs.update({"meeting_id": mid, "present_at": float(present_at), "late_after": late_after,
                       "left_early_before": left_early_before, "now": now_ts})
-    return out.reset_index(drop=True)
+    return out
 
 
 def _windows(instances: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
@@ -273,48 +218,40 @@ def _windows(instances: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
     return spans.sort_values("order_id", ignore_index=True)
 
 
-def _attended(sessions: pd.DataFrame, spans: pd.DataFrame, owner: dict[int, int]) -> pd.DataFrame:
-    """Per person and instance: sessions, first_join, last_leave (clipped to the
+def _attended(sessions: pd.DataFrame, spans: pd.DataFrame) -> pd.DataFrame:
+    """Per user and instance: sessions, first_join, last_leave (clipped to the
     window) and attended_ms, the length of the union of the clipped sessions."""
-    if len(sessions) == 0:
-        return pd.DataFrame({"person": pd.Series(dtype="int64"), "order_id": pd.Series(dtype="int64")})
     window = spans.set_index("order_id")
     order = sessions["order_id"].astype("int64")
     lo = _ms(window["instance_start"].reindex(order))
     hi = _ms(window["instance_end"].reindex(order))
     start = np.clip(_ms(sessions["joined_at"]), lo, hi)
     stop = np.clip(_ms(sessions["joined_at"] + sessions["duration"]), lo, hi)
-    s = pd.DataFrame({
-        "person": sessions["user_id"].astype("int64").map(owner).to_numpy(),
-        "order_id": order.to_numpy(),
-        "start": start,
-        "stop": np.maximum(start, stop),
-    }).sort_values([*KEY, "start", "stop"], ignore_index=True)
+    s = pd.DataFrame({"user_id": sessions["user_id"].to_numpy("int64"), "order_id": order.to_numpy(),
+                      "start": start, "stop": np.maximum(start, stop)})
+    s = s.sort_values([*KEY, "start", "stop"], ignore_index=True)
+    # Sessions that overlap or touch the ones before them (in start order) form one block.
     reach = s.groupby(KEY)["stop"].cummax()
-    before = reach.groupby([s["person"], s["order_id"]]).shift(1)
+    before = reach.groupby([s["user_id"], s["order_id"]]).shift(1)
     block = (before.isna() | (s["start"] > before)).cumsum()
-    blocks = s.groupby(block).agg(person=("person", "first"), order_id=("order_id", "first"),
+    blocks = s.groupby(block).agg(user_id=("user_id", "first"), order_id=("order_id", "first"),
                                   start=("start", "min"), stop=("stop", "max"))
-    blocks["ms"] = blocks["stop"] - blocks["start"]
     per = s.groupby(KEY).agg(sessions=("start", "size"), first=("start", "min"), last=("stop", "max"))
-    per["attended_ms"] = blocks.groupby(KEY)["ms"].sum()
+    per["attended_ms"] = (blocks["stop"] - blocks["start"]).groupby([blocks["user_id"], blocks["order_id"]]).sum()
     per = per.reset_index()
     per["first_join"] = pd.to_datetime(per.pop("first"), unit="ms", utc=True).astype(TS)
     per["last_leave"] = pd.to_datetime(per.pop("last"), unit="ms", utc=True).astype(TS)
     return per
 
 
-def _multi_device(grid: pd.DataFrame, devices: pd.DataFrame | None, owner: dict[int, int]) -> pd.arrays.BooleanArray:
-    """True where a person was in an instance on two or more devices at once, as an
-    import recorded it; <NA> where nothing was recorded."""
-    if devices is None or len(devices) == 0:
-        return pd.array([pd.NA] * len(grid), dtype="boolean")
-    d = devices.assign(person=devices["user_id"].astype("int64").map(owner),
-                       order_id=devices["order_id"].astype("int64"))
-    most = d.groupby(KEY)["devices"].max()
-    found = pd.MultiIndex.from_frame(grid[KEY]).map(lambda k: most.get(k, np.nan))
-    values = pd.Series(np.asarray(found, dtype="float64"))
-    return pd.array([pd.NA if np.isnan(v) else v > 1 for v in values], dtype="boolean")
+def _imported(detail: pd.DataFrame | None) -> pd.DataFrame:
+    """Per user and imported instance: export rows merged (segments) and the most
+    devices at once."""
+    if detail is None or len(detail) == 0:
+        return pd.DataFrame({"user_id": pd.Series(dtype="int64"), "order_id": pd.Series(dtype="int64"),
+                             "segments": pd.Series(dtype="Int64"), "devices": pd.Series(dtype="Int64")})
+    keyed = detail.astype({"user_id": "int64", "order_id": "int64"})
+    return keyed.groupby(KEY).agg(segments=("segments", "sum"), devices=("devices", "max")).reset_index()
 
 
 # -- summaries ------------------------------------------------------------------------
@@ -341,8 +278,7 @@ def person_summary(register: pd.DataFrame, *, min_rate: float = 0.8) -> pd.DataF
 
 
 def _person_keys(register: pd.DataFrame) -> pd.Series:
-    """One key per person: the user id, or the e-mail for a roster person without one."""
-    return register["user_id"].astype("string").fillna("email:" + register["email"].fillna("?")).rename("person")
+    return register["user_id"].rename("person")
 
 
 def instance_summary(register: pd.DataFrame) -> pd.DataFrame:

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from confkit import ConferenceApp, ManualClock, MeetingNotFoundError, analytics, synth
-from confkit.errors import ConfkitError, MissingDependencyError, RosterError
-from confkit.register import grid_text, instance_summary, person_summary, read_roster, write_csv, write_excel
+from confkit.errors import InvalidInputError, MissingDependencyError
+from confkit.register import grid_text, instance_summary, person_summary, write_csv, write_excel
 
 MON = datetime(2030, 1, 7, tzinfo=timezone.utc)
 TUE = MON + timedelta(days=1)
@@ -167,58 +167,51 @@ def test_overlapping_devices_count_once(app, clock):
     sessions = pd.DataFrame([session(0, 30), session(10, 50), session(55, 80)])
     users = pd.DataFrame({"user_id": pd.array([1], dtype="Int64"), "name": pd.array(["Ann"], dtype="string"),
                           "email": pd.array(["a@x"], dtype="string")})
-    devices = pd.DataFrame({"meeting_id": [1], "order_id": [1], "user_id": [1], "devices": [2]})
+    detail = pd.DataFrame({"order_id": [1, 1], "user_id": [1, 1], "segments": [2, 1], "devices": [2, 1]})
     register = analytics.register_from_frames(sessions, instances, users, start + pd.Timedelta(days=1),
-                                              devices=devices)
+                                              imported=detail)
     row = register.iloc[0]
-    assert (row.minutes_attended, row.sessions, row.status, bool(row.multi_device)) == (55, 3, "present", True)
+    assert (row.minutes_attended, row.sessions, row.status) == (55, 3, "present")
+    assert (row.segments, bool(row.multi_device)) == (3, True)
     assert row.last_leave == start + pd.Timedelta(hours=1)
 
 
 # -- roster input ---------------------------------------------------------------------
-def test_roster_from_csv_with_aliases_joins_identities(course, tmp_path):
-    """A roster row without user_id is matched by e-mail; an alias joins a second
-    stored identity (Eve also joined as user 7) to the same person."""
+def test_roster_from_csv_names_people_and_lists_those_never_seen(course, tmp_path):
+    """The roster's name and e-mail are shown; a roster user never stored (8) is
+    absent throughout; the same people who came keep their ids."""
     path = tmp_path / "roster.csv"
-    path.write_text("User ID,Name,E-mail,Aliases\n1,Ann,ann@x.example,eve@x.example\n,Cy,CY@x.example,\n"
-                    ",Zed,zed@x.example,\n")
+    path.write_text("User_ID,Name,Email,Aliases\n2,Benjamin,ben@school.example,Ben;B. K.\n8,Zed,,\n1,Ann,,\n")
     register = analytics.attendance_register(course, MID, roster=path)
     people = register.iloc[::2]
-    assert people["name"].tolist() == ["Ann", "Cy", "Zed", "Ben", "Sam Lee", "Sam Lee"]
-    assert people["user_id"].tolist() == [1, 3, pd.NA, 2, 4, 5]
-    ann_mon = register.iloc[0]  # Ann 58 min, Eve's 10:30-10:35 lies inside Ann's time: still 58
-    assert (ann_mon.sessions, ann_mon.minutes_attended) == (3, 58)
-    assert register.loc[register["name"] == "Zed", "status"].tolist() == ["absent", "absent"]
+    assert people["name"].tolist() == ["Benjamin", "Zed", "Ann", "Cy", "Eve", "Sam Lee", "Sam Lee"]
+    assert people["user_id"].tolist() == [2, 8, 1, 3, 7, 4, 5]
+    assert people["email"].tolist() == ["ben@school.example", pd.NA, "ann@x.example", "cy@x.example",
+                                        "eve@x.example", "sam.lee@a.example", "sam.lee@b.example"]
+    assert register.loc[register["user_id"] == 8, "status"].tolist() == ["absent", "absent"]
+    assert register["on_roster"].tolist() == [True] * 6 + [False] * 8
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("name,email\nAnn,ann@x\n,\n", "line 3: a roster row needs a user_id or an email"),
-    ("user_id,name\n1,Ann\nx1,Ben\n", "line 3, column 'user_id', value 'x1': user_id must be a positive integer"),
-    ("user_id,name\n1,Ann\n1,Ann B\n", "line 3, column 'user_id', value '1': user_id listed twice (also on line 2)"),
-    ("name\nAnn\n", "a roster needs a user_id or an email column"),
-    ("", "not a CSV roster"),
+    ("user_id,name\n1,Ann\nx1,Ben\n", "line 3: user_id must be a positive integer, got 'x1'"),
+    ("user_id,name\n1,Ann\n1,Ann B\n", "line 3: user_id 1 is listed twice (also on line 2)"),
+    ("name\nAnn\n", "no column 'user_id'"),
+    ("", "cannot read the roster"),
 ])
-def test_bad_roster_files_are_refused_with_where(tmp_path, text, message):
+def test_bad_roster_files_are_refused_with_where(course, tmp_path, text, message):
     path = tmp_path / "roster.csv"
     path.write_text(text)
-    with pytest.raises(RosterError, match="roster.csv") as caught:
-        read_roster(path)
-    assert message in str(caught.value)
-
-
-def test_roster_that_claims_one_user_twice_is_refused(course, tmp_path):
-    path = tmp_path / "r.csv"
-    path.write_text("user_id,name,email\n1,Ann,\n,Annie,ann@x.example\n")
-    with pytest.raises(RosterError, match="r.csv, line 3: user 1 matches this row and the row on line 2"):
+    with pytest.raises(InvalidInputError, match="roster.csv") as caught:
         analytics.attendance_register(course, MID, roster=path)
+    assert message in str(caught.value)
 
 
 def test_bad_arguments(course):
     with pytest.raises(MeetingNotFoundError):
         analytics.attendance_register(course, 99)
-    with pytest.raises(ConfkitError, match="present_at"):
+    with pytest.raises(InvalidInputError, match="present_at"):
         analytics.attendance_register(course, MID, present_at=1.5)
-    with pytest.raises(ConfkitError, match="late_after"):
+    with pytest.raises(InvalidInputError, match="late_after"):
         analytics.attendance_register(course, MID, late_after=5)  # type: ignore[arg-type]
 
 
@@ -379,4 +372,32 @@ def test_cli_attendance_refusals(course, redis_server, capsys, monkeypatch):
             main(["attendance", str(MID), *bad])
         assert caught.value.code == 2
     assert main(["attendance", str(MID), "--roster", "/nonexistent/roster.csv"]) == 1
-    assert "/nonexistent/roster.csv: no such roster file" in capsys.readouterr().err
+    assert "/nonexistent/roster.csv: cannot read the roster" in capsys.readouterr().err
+
+
+# -- imported meetings ----------------------------------------------------------------
+def test_register_of_an_imported_meeting_uses_the_import_records(app, clock):
+    """Imported 10:00-11:00: Ann on a laptop 10:00-10:40 and a phone 10:20-10:50 (one
+    session of 2 segments on 2 devices: 50 min), Ben 10:10-10:30 and again from 10:30
+    (a reconnect: 2 segments, 1 device, 50 min, 10 late), Cy 10:00-10:20. Then an
+    instance made by the operations, where Ann joins: nothing imported there."""
+    from importdata import DAY, report
+
+    result = app.import_meeting(report([
+        ("Ann", "ann@example.com", "10:00", "10:40"), ("Ann", "ann@example.com", "10:20", "10:50"),
+        ("Ben", "ben@example.com", "10:10", "10:30"), ("Ben", "ben@example.com", "10:30", "11:00"),
+        ("Cy", "cy@example.com", "10:00", "10:20")], day=DAY), progress=False)
+    mid = result.meeting_id
+    app.add_instance(mid, result.order_id + 1, clock(), clock() + timedelta(hours=1))
+    app.join_meeting(1, mid)
+    clock.advance(hours=2)
+    register = analytics.attendance_register(app, mid)
+    first = register[register["order_id"] == result.order_id]
+    assert first[["name", "status", "sessions", "segments"]].astype(str).values.tolist() == [
+        ["Ann", "present", "1", "2"], ["Ben", "late", "1", "2"], ["Cy", "partial", "1", "1"]]
+    assert first["minutes_attended"].tolist() == [50, 50, 20]
+    assert first["multi_device"].tolist() == [True, False, False]
+    assert first["left_early_by"].tolist() == [pd.Timedelta(minutes=10), pd.Timedelta(0), pd.Timedelta(minutes=40)]
+    second = register[register["order_id"] == result.order_id + 1]
+    assert second["status"].tolist() == ["present", "absent", "absent"]
+    assert second["multi_device"].isna().all() and second["segments"].isna().all()
