@@ -596,7 +596,7 @@ def load(app: ConferenceApp) -> Dataset:
 
 # -- the attendance register (confkit.register), here for one place to look ----------
 REGISTER_NAMES = ("attendance_register", "register_from_frames", "roster_frame", "person_summary",
-                  "instance_summary", "write_csv", "write_excel", "grid_text")
+                  "instance_summary", "identities_frame", "write_csv", "write_excel", "grid_text")
 
 
 def __getattr__(name: str) -> Any:

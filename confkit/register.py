@@ -34,6 +34,7 @@ the name and e-mail to show.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -252,6 +253,65 @@ def _imported(detail: pd.DataFrame | None) -> pd.DataFrame:
                              "segments": pd.Series(dtype="Int64"), "devices": pd.Series(dtype="Int64")})
     keyed = detail.astype({"user_id": "int64", "order_id": "int64"})
     return keyed.groupby(KEY).agg(segments=("segments", "sum"), devices=("devices", "max")).reset_index()
+
+
+# -- identities -------------------------------------------------------------------------
+IDENTITY_KINDS = ["email", "name", "conflict"]
+
+
+def identities_frame(app: ConferenceApp, meeting_id: int | None = None) -> pd.DataFrame:
+    """How imports mapped the people of exports onto users, and what needs a roster.
+
+    One row per identity and user: kind ``email`` (an address is that user), ``name``
+    (a name, cleaned and case-folded, that later imports resolve to that user; shared
+    by several users it resolves to none of them) or ``conflict`` (a person an import
+    could not tell apart from ``candidates`` and gave a user of their own). Columns:
+    kind (category), identity, user_id, name (the stored user's), why, needs_roster,
+    candidates, meeting_id, order_id and lines (conflicts only). With ``meeting_id``:
+    the identities of users who attended that meeting and its imports' conflicts."""
+    keys, catalog, activity = app.keys, app.stores.catalog, app.stores.activity
+    mids = [meeting_id] if meeting_id is not None else [int(m) for m in catalog.zrange(keys.meetings, 0, -1)]
+    rows: list[dict[str, Any]] = []
+    for address, uid in catalog.hscan_iter(keys.identities_email, count=1000):
+        rows.append({"kind": "email", "identity": address, "user_id": int(uid), "why": "e-mail address"})
+    for name, value in catalog.hscan_iter(keys.identities_name, count=1000):
+        ids = sorted({int(i) for i in value.split(",") if i})
+        shared = len(ids) > 1
+        rows.extend({"kind": "name", "identity": name, "user_id": uid, "needs_roster": shared,
+                     "why": f"name shared by users {', '.join(map(str, ids))}" if shared else "name of one user",
+                     "candidates": ", ".join(map(str, ids)) if shared else None} for uid in ids)
+    pipe = activity.pipeline(transaction=False)
+    for mid in mids:
+        pipe.hvals(keys.import_fingerprints(mid))
+    imports = [(mid, int(order)) for mid, orders in zip(mids, pipe.execute() if mids else []) for order in orders]
+    pipe = activity.pipeline(transaction=False)
+    for mid, order in imports:
+        pipe.hget(keys.import_instance(mid, order), "result")
+    for (mid, order), text in zip(imports, pipe.execute() if imports else []):
+        for c in json.loads(text)["conflicts"] if text else []:
+            rows.append({"kind": "conflict", "identity": c["name"], "user_id": c["user_id"], "needs_roster": True,
+                         "why": f"could be any of {', '.join(c['candidates'])}; kept apart as a user of its own",
+                         "candidates": ", ".join(c["candidates"]), "meeting_id": mid, "order_id": order,
+                         "lines": ", ".join(map(str, c["lines"]))})
+    frame = pd.DataFrame(rows, columns=["kind", "identity", "user_id", "why", "needs_roster", "candidates",
+                                        "meeting_id", "order_id", "lines"])
+    if meeting_id is not None and len(frame):
+        came = set(events_frame(app, [meeting_id])["user_id"].astype(int))
+        frame = frame[(frame["kind"] == "conflict") | frame["user_id"].isin(came)]
+    names = users_frame(app).drop_duplicates("user_id").set_index("user_id")["name"]
+    out = pd.DataFrame({
+        "kind": pd.Categorical(frame["kind"], categories=IDENTITY_KINDS),
+        "identity": frame["identity"].astype("string"),
+        "user_id": frame["user_id"].astype(ID),
+        "name": frame["user_id"].map(names).astype("string"),
+        "why": frame["why"].astype("string"),
+        "needs_roster": frame["needs_roster"].fillna(False).astype("boolean"),
+        "candidates": frame["candidates"].astype("string"),
+        "meeting_id": frame["meeting_id"].astype(ID),
+        "order_id": frame["order_id"].astype(ID),
+        "lines": frame["lines"].astype("string"),
+    })
+    return out.sort_values(["kind", "identity", "user_id"], ignore_index=True)
 
 
 # -- summaries ------------------------------------------------------------------------

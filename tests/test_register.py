@@ -401,3 +401,26 @@ def test_register_of_an_imported_meeting_uses_the_import_records(app, clock):
     second = register[register["order_id"] == result.order_id + 1]
     assert second["status"].tolist() == ["present", "absent", "absent"]
     assert second["multi_device"].isna().all() and second["segments"].isna().all()
+
+
+def test_identities_frame_says_who_is_who_and_what_needs_a_roster(app, clock):
+    """Two Alex Kims with their own e-mails, then an "Alex Kim (Guest)" without one
+    (line 2 of the second export), who could be either: a conflict, user 3."""
+    from importdata import DAY, report
+
+    first = app.import_meeting(report([("Alex Kim", "alex1@example.com", "10:00", "10:30"),
+                                       ("Alex Kim", "alex2@example.com", "10:00", "10:40")]), progress=False)
+    second = app.import_meeting(report([("Alex Kim (Guest)", None, "10:00", "10:10")], day=DAY + timedelta(days=7)),
+                                progress=False)
+    frame = analytics.identities_frame(app)
+    assert frame[["kind", "identity", "user_id", "needs_roster"]].astype(str).values.tolist() == [
+        ["email", "alex1@example.com", "1", "False"], ["email", "alex2@example.com", "2", "False"],
+        ["name", "alex kim", "1", "True"], ["name", "alex kim", "2", "True"],
+        ["conflict", "Alex Kim", "3", "True"]]
+    conflict = frame.iloc[-1]
+    assert (conflict.candidates, conflict.meeting_id, conflict.order_id, conflict.lines) == (
+        "1, 2", first.meeting_id, second.order_id, "2")
+    assert frame["name"].tolist() == ["Alex Kim"] * 5
+    assert analytics.identities_frame(app, first.meeting_id).equals(frame)
+    app.add_meeting(99, "Other", "o", is_public=True)
+    assert analytics.identities_frame(app, 99).empty
