@@ -103,17 +103,17 @@ def _people(roster: pd.DataFrame | None, users: pd.DataFrame, attendees: Sequenc
     others = sorted({int(u) for u in attendees} - {int(u) for u in listed["user_id"]},
                     key=lambda u: (str(stored["name"].get(u, "")), u))
     ids = [*(int(u) for u in listed["user_id"]), *others]
-    people = pd.DataFrame({
+    names = stored["name"].reindex(ids).astype(object).where(lambda v: v.notna(), None).tolist()
+    emails = stored["email"].reindex(ids).astype(object).where(lambda v: v.notna(), None).tolist()
+    for i, r in enumerate(roster.itertuples() if roster is not None else ()):
+        names[i] = r.name if pd.notna(r.name) else names[i]
+        emails[i] = r.email if pd.notna(r.email) else emails[i]
+    return pd.DataFrame({
         "user_id": pd.array(ids, dtype=ID),
-        "name": stored["name"].reindex(ids).astype("string").to_numpy(),
-        "email": stored["email"].reindex(ids).astype("string").to_numpy(),
+        "name": pd.array(names, dtype="string"),
+        "email": pd.array(emails, dtype="string"),
         "on_roster": pd.array([True] * len(listed) + [False] * len(others), dtype="boolean"),
     })
-    if roster is not None and len(roster):
-        n = len(roster)
-        people.loc[: n - 1, "name"] = roster["name"].fillna(people.loc[: n - 1, "name"]).to_numpy()
-        people.loc[: n - 1, "email"] = roster["email"].fillna(people.loc[: n - 1, "email"]).to_numpy()
-    return people.astype({"name": "string", "email": "string"})
 
 
 # -- the register ---------------------------------------------------------------------
@@ -320,25 +320,20 @@ def person_summary(register: pd.DataFrame, *, min_rate: float = 0.8) -> pd.DataF
     attendance_rate (instances attended enough, i.e. present or late, over all
     instances), total_minutes, times_late and below_threshold (rate under
     ``min_rate``). In the register's order of people."""
-    people = _person_keys(register)
-    counts = pd.crosstab(people, register["status"]).reindex(columns=STATUSES, fill_value=0)
-    first = register.groupby(people, sort=False)[["user_id", "name", "email", "on_roster"]].first()
-    out = first.join(counts)
-    out["instances"] = register.groupby(people, sort=False).size()
+    by = register.groupby("user_id", sort=False)
+    out = by[["name", "email", "on_roster"]].first().join(
+        pd.crosstab(register["user_id"], register["status"]).reindex(columns=STATUSES, fill_value=0))
+    out["instances"] = by.size()
     out["attended"] = out["instances"] - out["absent"]
     out["attendance_rate"] = ((out["present"] + out["late"]) / out["instances"]).astype("float64")
-    out["total_minutes"] = register.groupby(people, sort=False)["minutes_attended"].sum()
+    out["total_minutes"] = by["minutes_attended"].sum()
     out["times_late"] = out["late"]
     out["below_threshold"] = out["attendance_rate"] < min_rate
-    out = out.reindex(pd.unique(people)).reset_index(drop=True)
+    out = out.reset_index()
     columns = ["user_id", "name", "email", "on_roster", "instances", "attended", *STATUSES, "attendance_rate",
                "total_minutes", "times_late", "below_threshold"]
-    return out[columns].astype({c: ID for c in ["instances", "attended", *STATUSES, "times_late"]}).astype(
+    return out[columns].astype({c: ID for c in ["user_id", "instances", "attended", *STATUSES, "times_late"]}).astype(
         {"below_threshold": "boolean"})
-
-
-def _person_keys(register: pd.DataFrame) -> pd.Series:
-    return register["user_id"].rename("person")
 
 
 def instance_summary(register: pd.DataFrame) -> pd.DataFrame:
@@ -410,10 +405,9 @@ def grid_text(register: pd.DataFrame, *, width: int = 100, min_rate: float = 0.8
     columns and then keeping the latest instances, saying so."""
     people = person_summary(register, min_rate=min_rate)
     orders = sorted(register["order_id"].dropna().astype(int).unique())
-    letters = register.assign(key=_person_keys(register)).pivot_table(
-        index="key", columns="order_id", values="status", aggfunc="first", observed=False, sort=False)
-    keys = pd.unique(_person_keys(register))
-    marked = bool(register["on_roster"].any())  # with a roster, mark those not on it
+    letters = register.pivot_table(index="user_id", columns="order_id", values="status", aggfunc="first",
+                                   observed=False, sort=False)
+    marked = bool(register["on_roster"].any() and not register["on_roster"].all())  # those not on the roster
     tail = ["   rate   min late"]
     name_width = min(24, max([4, *(len(_label(r)) + 2 for r in people.itertuples())]))
     room = width - name_width - 1 - len(tail[0])
@@ -424,8 +418,8 @@ def grid_text(register: pd.DataFrame, *, width: int = 100, min_rate: float = 0.8
         lines.append(f"(showing the last {len(shown)} of {len(orders)} instances)")
     header = "".join(str(o)[-cell:].rjust(cell) for o in shown)
     lines.append(f"{'name'.ljust(name_width)} {header}{tail[0]}")
-    for key, person in zip(keys, people.itertuples()):
-        marks = "".join(STATUS_LETTERS.get(str(letters.loc[key].get(o)), "?").rjust(cell) for o in shown)
+    for person in people.itertuples():
+        marks = "".join(STATUS_LETTERS.get(str(letters.loc[person.user_id].get(o)), "?").rjust(cell) for o in shown)
         flag = "!" if person.below_threshold else " "
         label = _label(person) + (" *" if marked and not person.on_roster else "")
         label = label if len(label) <= name_width else label[:name_width - 1] + "…"

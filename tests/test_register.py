@@ -138,6 +138,12 @@ def test_earlier_now_leaves_out_instances_not_started(course):
     assert (ann.status, ann.minutes_attended, bool(ann.running)) == ("present", 28, True)
 
 
+def test_before_the_first_instance_the_register_is_empty(course):
+    register = analytics.attendance_register(course, MID, roster=ROSTER, now=at(MON, 9, 59))
+    assert register.empty and "status" in register.columns
+    assert person_summary(register).empty and instance_summary(register).empty
+
+
 def test_summaries(course):
     register = analytics.attendance_register(course, MID, roster=ROSTER)
     people = person_summary(register, min_rate=0.5)
