@@ -213,6 +213,8 @@ def _attendance_parser(sub: Any) -> None:
 def _attendance(app: ConferenceApp, args: argparse.Namespace) -> int:
     from . import register as reg
 
+    if args.xlsx:
+        reg.require_excel()  # before anything is printed or written
     table = reg.attendance_register(app, args.meeting_id, roster=args.roster, present_at=args.present_at,
                                     late_after=args.late_after, left_early_before=args.left_early_before)
     if args.json:

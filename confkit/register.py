@@ -385,13 +385,18 @@ def write_csv(register: pd.DataFrame, path: str | Path, *, min_rate: float = 0.8
     return written
 
 
-def write_excel(register: pd.DataFrame, path: str | Path | io.BytesIO, *, min_rate: float = 0.8) -> None:
-    """Write the register and its summaries to an Excel workbook, one sheet each
-    (register, people, instances). Needs openpyxl: ``pip install "confkit[excel]"``."""
+def require_excel() -> None:
+    """Raise MissingDependencyError, saying what to install, unless openpyxl is there."""
     try:
         import openpyxl  # noqa: F401
     except ImportError:
         raise MissingDependencyError(f"writing Excel workbooks needs openpyxl: {EXCEL_HINT}") from None
+
+
+def write_excel(register: pd.DataFrame, path: str | Path | io.BytesIO, *, min_rate: float = 0.8) -> None:
+    """Write the register and its summaries to an Excel workbook, one sheet each
+    (register, people, instances). Needs openpyxl: ``pip install "confkit[excel]"``."""
+    require_excel()
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in export_tables(register, min_rate=min_rate).items():
             frame.to_excel(writer, sheet_name=name, index=False)

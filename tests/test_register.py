@@ -222,7 +222,7 @@ def test_bad_arguments(course):
 
 
 # -- export and text ------------------------------------------------------------------
-def test_csv_and_excel_export(course, tmp_path):
+def test_csv_export_beside_the_register(course, tmp_path):
     register = analytics.attendance_register(course, MID, roster=ROSTER)
     written = write_csv(register, tmp_path / "class.csv")
     assert [p.name for p in written] == ["class.csv", "class.people.csv", "class.instances.csv"]
@@ -230,6 +230,11 @@ def test_csv_and_excel_export(course, tmp_path):
     assert back["status"].tolist() == [e[2] for e in EXPECTED]
     assert back["late_by_min"].fillna(-1).tolist() == [-1 if e[5] is None else e[5] for e in EXPECTED]
     assert back["instance_start"].iloc[0] == "2030-01-07 10:00:00"
+
+
+def test_excel_export_one_sheet_each(course, tmp_path):
+    pytest.importorskip("openpyxl", reason='the excel extra: pip install "confkit[excel]"')
+    register = analytics.attendance_register(course, MID, roster=ROSTER)
     write_excel(register, tmp_path / "class.xlsx")
     sheets = pd.read_excel(tmp_path / "class.xlsx", sheet_name=None)
     assert list(sheets) == ["register", "people", "instances"]
@@ -346,7 +351,7 @@ def test_cli_attendance_grid_json_and_files(course, redis_server, capsys, monkey
     ROSTER.to_csv(tmp_path / "roster.csv", index=False)
     now = ["--now", at(TUE, 10, 40).isoformat()]
     assert main([*now, "attendance", str(MID), "--roster", str(tmp_path / "roster.csv"), "--min-rate", "50%",
-                 "--xlsx", str(tmp_path / "r.xlsx"), "--csv", str(tmp_path / "r.csv")]) == 0
+                 "--csv", str(tmp_path / "r.csv")]) == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert lines[0] == "Python class (meeting 30): 2 instances; present at 75% of an instance, late after 5 min"
@@ -357,7 +362,7 @@ def test_cli_attendance_grid_json_and_files(course, redis_server, capsys, monkey
     assert lines[-2].split() == ["1", "2030-01-07", "10:00", "11:00", "6", "3", "1", "1", "1", "1"]
     assert lines[-1].split() == ["2", "2030-01-08", "10:00", "10:40", "(now)", "6", "1", "1", "2", "2", "0"]
     assert err.splitlines() == [f"wrote {tmp_path / name}" for name in
-                                ("r.csv", "r.people.csv", "r.instances.csv", "r.xlsx")]
+                                ("r.csv", "r.people.csv", "r.instances.csv")]
     assert main([*now, "attendance", str(MID), "--json", "--present-at", "0.7", "--late-after", "15m"]) == 0
     payload = json.loads(capsys.readouterr().out)
     sam5 = [r for r in payload["register"] if r["user_id"] == 5]
@@ -365,6 +370,23 @@ def test_cli_attendance_grid_json_and_files(course, redis_server, capsys, monkey
                                                                      ("present", 32)]
     assert payload["instances"][0]["instance_start"] == "2030-01-07T10:00:00.000Z"
     assert [p["user_id"] for p in payload["people"]] == [1, 2, 3, 7, 4, 5]
+
+
+def test_cli_attendance_xlsx(course, redis_server, capsys, monkeypatch, tmp_path):
+    from confkit.cli import main
+
+    monkeypatch.setenv("CONFKIT_REDIS_URL", redis_server.url)
+    target = tmp_path / "r.xlsx"
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    assert main(["attendance", str(MID), "--xlsx", str(target)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == 'confkit: writing Excel workbooks needs openpyxl: pip install "confkit[excel]"\n'
+    assert not target.exists()
+    monkeypatch.delitem(sys.modules, "openpyxl")
+    pytest.importorskip("openpyxl")
+    assert main(["attendance", str(MID), "--xlsx", str(target)]) == 0
+    assert capsys.readouterr().err == f"wrote {target}\n"
+    assert list(pd.read_excel(target, sheet_name=None)) == ["register", "people", "instances"]
 
 
 def test_cli_attendance_refusals(course, redis_server, capsys, monkeypatch):
