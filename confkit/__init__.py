@@ -8,6 +8,7 @@ from .errors import (
     AlreadyJoinedError,
     ConfkitConnectionError,
     ConfkitError,
+    ImportFormatError,
     InvalidInputError,
     MeetingNotFoundError,
     NoActiveInstanceError,
@@ -18,6 +19,7 @@ from .errors import (
     ServerError,
     UserNotFoundError,
 )
+from .formats import AttendanceReport, ChatLog, read_attendance, read_chat
 from .models import (
     ActiveMeeting,
     Event,
@@ -34,13 +36,16 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActiveMeeting",
+    "AttendanceReport",
     "AlreadyExistsError",
     "AlreadyJoinedError",
     "ConferenceApp",
     "ConfkitConnectionError",
+    "ChatLog",
     "ConfkitError",
     "Event",
     "EventType",
+    "ImportFormatError",
     "InvalidInputError",
     "JoinTime",
     "ManualClock",
@@ -57,5 +62,7 @@ __all__ = [
     "ServerError",
     "User",
     "UserNotFoundError",
+    "read_attendance",
+    "read_chat",
     "system_clock",
 ]

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from . import import_cli
 from .app import ConferenceApp
 from .clock import ManualClock
 from .errors import ConfkitError
@@ -139,6 +140,7 @@ def parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=help_text)
         for param in params:
             cmd.add_argument(param)
+    import_cli.add_parser(sub)
     _attendance_parser(sub)
     reset = sub.add_parser("reset", help="delete all confkit data")
     reset.add_argument("--yes", action="store_true", help="confirm")
@@ -159,6 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with ConferenceApp(args.url, clock=clock, cluster=args.cluster) as app:
             if args.command == "reset":
                 _show({"deleted_keys": app.reset()}, args.json)
+                return 0
+            if args.command == "import":
+                results = import_cli.run(app, args)
+                _show(results if args.json else import_cli.summary(results), args.json)
                 return 0
             if args.command == "attendance":
                 return _attendance(app, args)

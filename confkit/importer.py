@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 
 STAGING_TTL_S = 24 * 3600       # a killed import's staging keys vanish after this
 NEW_USER_TTL_S = 7 * 24 * 3600  # users reserved by an import that never committed
+RECONNECT_OVERLAP_MS = 60_000   # overlapping rows shorter than this are a reconnect
 COPY_COUNT = 1000               # fields per HSCAN / ZSCAN when copying a live key
 
 J, L, T = int(EventType.JOIN), int(EventType.LEAVE), int(EventType.TIMEOUT)
@@ -165,9 +167,9 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
         raise ImportFormatError("this report holds per-person totals without join and leave times;"
                                 " export it with one row per join segment", file=report.source)
     fingerprint = _fingerprint(report, chat, include_direct)
-    keys, catalog, activity = app.keys, app.stores.catalog, app.stores.activity
+    keys, activity = app.keys, app.stores.activity
 
-    mid, meeting_exists = _find_meeting(app, report, wanted)
+    mid, meeting_exists = _find_meeting(app, report, wanted, fingerprint)
     if mid is not None and meeting_exists:
         order = activity.hget(keys.import_fingerprints(mid), fingerprint)
         if order is not None:
@@ -189,21 +191,17 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
     if meeting_exists:
         _settle(app, mid)  # type: ignore[arg-type]
     else:
-        mid = _reserve_meeting(app, report, mid)
+        mid = _reserve_meeting(app, report, mid, fingerprint)
     first_user = _reserve(app, keys.users, keys.import_user_seq, len(new_people)) if new_people else 0
     user_ids = list(plan.user_ids)
     for offset, person in enumerate(new_people):
         user_ids[person] = first_user + offset
     new_users = [_new_user(plan.people[p], user_ids[p]) for p in new_people]  # type: ignore[arg-type]
-    pipe = catalog.pipeline(transaction=False)
-    for user in new_users:
-        pipe.hset(keys.user(user.user_id), mapping=user_fields(user))
-        pipe.expire(keys.user(user.user_id), NEW_USER_TTL_S)  # made permanent after the commit
-    pipe.execute()
+    _create_users(app, new_users)
 
     result = _result(plan, report, mid, order, title, created=True, meeting_created=not meeting_exists,
                      user_ids=user_ids, dry_run=False)
-    follow_up = _follow_up(plan, user_ids, [u.user_id for u in new_users], report, mid, order, title)
+    follow_up = _follow_up(plan, user_ids, [u.user_id for u in new_users], _ref_fields(report, fingerprint))
     committed, stored_order = _stage_and_commit(
         app, mid, order, plan, user_ids, fingerprint, result, follow_up,  # type: ignore[arg-type]
         create=(not meeting_exists, title, _description(report)), progress=progress)
@@ -218,7 +216,9 @@ def _where(report: AttendanceReport) -> str:
 
 
 def _title(report: AttendanceReport) -> str:
-    title = (report.title or "").strip() or "Imported meeting"
+    """The report's title; else its file name without the extension."""
+    title = (report.title or "").strip() or (Path(report.source).stem if report.source else "") \
+        or "Imported meeting"
     return title[:validate.MAX_NAME_CHARS]
 
 
@@ -311,13 +311,17 @@ def _chat_plan(chat: ChatLog | None, people: list[Person], start: int, end: int,
     sent = _ms(frame["sent_at"], missing=-1)
     kinds = frame["kind"].astype(str).to_numpy()
     recipients = frame["recipient"] if "recipient" in frame.columns else pd.Series([pd.NA] * len(frame))
+    if "direct" in frame.columns:  # the reader's own verdict, where it gives one
+        direct = frame["direct"].fillna(False).astype(bool).to_numpy()
+    else:
+        direct = ~recipients.map(_to_everyone).astype(bool).to_numpy()
     lines = frame["line"].to_numpy() if "line" in frame.columns else np.arange(len(frame)) + 1
-    for ms, kind, sender, recipient, text, line in zip(sent, kinds, frame["sender"], recipients, frame["text"], lines):
+    for ms, kind, sender, is_direct, text, line in zip(sent, kinds, frame["sender"], direct, frame["text"], lines):
         line = int(line)
         if kind in ("reaction", "reaction_removed"):
             skipped["reactions"] += 1
             continue
-        if not _to_everyone(recipient) and not include_direct:
+        if is_direct and not include_direct:
             skipped["direct_messages"] += 1
             continue
         if ms < 0 or not isinstance(text, str) or not text.strip() or not clean_name(sender):
@@ -408,8 +412,11 @@ def _sessions(people: Sequence[Person], user_ids: Sequence[int | None], used: pd
 
 def _merge(who: int, group: list[tuple[int, int, int]]) -> _Session:
     """One session from segments that overlap or touch; ``devices`` is the most
-    segments open at once (touching segments are a reconnect, not a second device)."""
-    points = sorted([(j, 1) for j, _, _ in group] + [(lv, -1) for _, lv, _ in group], key=lambda p: (p[0], p[1]))
+    segments open at once. Segments that touch, or overlap by less than
+    RECONNECT_OVERLAP_MS (the platform logged the old connection's end late), are a
+    reconnect, not a second device."""
+    ends = [max(j, lv - RECONNECT_OVERLAP_MS) for j, lv, _ in group]
+    points = sorted([(j, 1) for j, _, _ in group] + [(end, -1) for end in ends], key=lambda p: (p[0], p[1]))
     open_now = most = 0
     for _, step in points:
         open_now += step
@@ -436,8 +443,10 @@ def _fingerprint(report: AttendanceReport, chat: ChatLog | None, include_direct:
 
 
 # -- the meeting and the instance ---------------------------------------------------------
-def _ref_fields(report: AttendanceReport) -> list[str]:
-    fields = []
+def _ref_fields(report: AttendanceReport, fingerprint: str) -> list[str]:
+    """The ``import_meetings`` fields naming the meeting of this import, most specific
+    first: its content, its platform reference, its title."""
+    fields = [f"content\t{fingerprint}"]
     if report.meeting_ref:
         fields.append(f"ref\t{report.platform}\t{report.meeting_ref.strip()}")
     if (report.title or "").strip():
@@ -445,33 +454,31 @@ def _ref_fields(report: AttendanceReport) -> list[str]:
     return fields
 
 
-def _find_meeting(app: ConferenceApp, report: AttendanceReport, wanted: int | None) -> tuple[int | None, bool]:
+def _find_meeting(app: ConferenceApp, report: AttendanceReport, wanted: int | None,
+                  fingerprint: str) -> tuple[int | None, bool]:
     """(meeting id or None, whether it exists): the one asked for, else the one this
-    platform meeting was imported into (by reference, else by title)."""
+    content or platform meeting was imported into (by reference, else by title)."""
     keys, catalog = app.keys, app.stores.catalog
     mid = wanted
     if mid is None:
-        fields = _ref_fields(report)
-        found = catalog.hmget(keys.import_meetings, fields) if fields else []
+        found = catalog.hmget(keys.import_meetings, _ref_fields(report, fingerprint))
         mid = next((int(v) for v in found if v), None)
     if mid is None:
         return None, False
     return mid, bool(catalog.exists(keys.meeting(mid)))
 
 
-def _reserve_meeting(app: ConferenceApp, report: AttendanceReport, mid: int | None) -> int:
+def _reserve_meeting(app: ConferenceApp, report: AttendanceReport, mid: int | None, fingerprint: str) -> int:
     """The id of the meeting this import creates: the one asked for or reserved by an
     earlier, unfinished import of the same meeting, else a new one. Recorded at once
     under its reference and title, so a repeat after a crash finds the same id."""
     keys, catalog = app.keys, app.stores.catalog
     if mid is None:
         mid = _reserve(app, keys.meetings, keys.import_meeting_seq, 1)
-    fields = _ref_fields(report)
-    if fields:
-        pipe = catalog.pipeline(transaction=False)
-        for name in fields:
-            pipe.hsetnx(keys.import_meetings, name, mid)
-        pipe.execute()
+    pipe = catalog.pipeline(transaction=False)
+    for name in _ref_fields(report, fingerprint):
+        pipe.hsetnx(keys.import_meetings, name, mid)
+    pipe.execute()
     return mid
 
 
@@ -517,6 +524,20 @@ def _settle(app: ConferenceApp, mid: int) -> None:
     app.sweep()
     if app.stores.activity.scard(app.keys.open_instances(mid)):
         raise InvalidInputError(f"meeting {mid} has people inside its running instance; import once it has ended")
+
+
+def _create_users(app: ConferenceApp, users: Sequence[User]) -> None:
+    """Write new users, each with an expiry in the same transaction (made permanent
+    after the commit): not listed until then, and gone if the import never commits.
+    One transaction on a single server; one per user on a cluster (one slot each)."""
+    keys, catalog = app.keys, app.stores.catalog
+    groups = [users] if not app.stores.cluster else [[user] for user in users]
+    for group in groups:
+        pipe = catalog.pipeline(transaction=True)
+        for user in group:
+            pipe.hset(keys.user(user.user_id), mapping=user_fields(user))
+            pipe.expire(keys.user(user.user_id), NEW_USER_TTL_S)
+        pipe.execute()
 
 
 def _new_user(person: Person, user_id: int) -> User:
@@ -586,22 +607,22 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
         with bar:
             for key in existing:
                 _copy(activity, key, staged[key])
+            _create_staged(activity, staged, live)
             with _Writer(activity) as writer:
-                run = writer.pipe.execute_command
-                writer.pipe.hset(staged[keys.import_instance(mid, order)],
-                                 mapping={"result": result.to_json(), **follow_up})
+                def run(*command: Any) -> None:
+                    writer.pipe.execute_command(*command)  # the writer swaps pipelines as it sends them
+                run("HSET", staged[keys.import_instance(mid, order)],
+                    *[item for pair in {"result": result.to_json(), **follow_up}.items() for item in pair])
                 for start in range(0, len(events), CHUNK):
                     part = events[start:start + CHUNK]
                     first = event_top + 1 + start
-                    writer.pipe.execute_command("HSET", staged[keys.events(mid)],
-                                                *_flat(range(first, first + len(part)), part))
+                    run("HSET", staged[keys.events(mid)], *_flat(range(first, first + len(part)), part))
                     writer.added(len(part))
                     bar.update(len(part))
                 ids = list(detail)
                 for start in range(0, len(ids), CHUNK):
                     part = ids[start:start + CHUNK]
-                    writer.pipe.execute_command("HSET", staged[keys.import_sessions(mid, order)],
-                                                *_flat(part, [detail[i] for i in part]))
+                    run("HSET", staged[keys.import_sessions(mid, order)], *_flat(part, [detail[i] for i in part]))
                     writer.added(len(part))
                     bar.update(len(part))
                 for start in range(0, len(messages), CHUNK):
@@ -619,8 +640,6 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                         run("ZADD", staged[keys.user_messages(mid, uid)], *scored)
                     writer.added(len(part))
                     bar.update(len(part))
-                for key in staged.values():
-                    writer.pipe.expire(key, STAGING_TTL_S)
         creating, title, description = create
         meeting_keys = keys.meeting_script_keys(mid)
         pairs = [k for key in live for k in (staged[key], key)]
@@ -663,22 +682,42 @@ def _existing_keys(client: Any, keys: Sequence[str]) -> list[str]:
     return [key for key, there in zip(keys, pipe.execute()) if there]
 
 
+PLACEHOLDER = ""  # the hash field / sorted-set member that creates a staged key
+
+
+def _create_staged(client: Any, staged: dict[str, str], live: Sequence[str]) -> None:
+    """Create every staged key, each with a placeholder and its expiry in one
+    transaction (same slot), so no staged key ever exists without an expiry, even if
+    the process dies; the commit removes the placeholders."""
+    zsets = {k for k in live if ":messages:by_time" in k or ":messages:user:" in k}
+    pipe = client.pipeline(transaction=True)
+    for key in live:
+        if key in zsets:
+            pipe.zadd(staged[key], {PLACEHOLDER: 0})
+        else:
+            pipe.hset(staged[key], PLACEHOLDER, PLACEHOLDER)
+        pipe.expire(staged[key], STAGING_TTL_S)
+    pipe.execute()
+
+
 def _copy(client: Any, source: str, target: str) -> None:
     """Copy a hash or sorted set COPY_COUNT fields at a time (COPY or DUMP of a big
     key would hold the server for its whole size)."""
     kind = client.type(source)
     cursor = 0
     while True:
+        pipe = client.pipeline(transaction=False)
         if kind == "hash":
             cursor, data = client.hscan(source, cursor, count=COPY_COUNT)
             if data:
-                client.hset(target, mapping=data)
+                pipe.hset(target, mapping=data)
         elif kind == "zset":
             cursor, pairs = client.zscan(source, cursor, count=COPY_COUNT)
             if pairs:
-                client.zadd(target, dict(pairs))
+                pipe.zadd(target, dict(pairs))
         else:
             raise ConfkitError(f"cannot stage a copy of {source} ({kind})")
+        pipe.execute()
         if cursor == 0:
             return
 
@@ -695,8 +734,8 @@ def _drop(client: Any, keys: Sequence[str]) -> None:
 
 
 # -- after the commit ----------------------------------------------------------------------
-def _follow_up(plan: _Plan, user_ids: Sequence[int | None], new_users: Sequence[int], report: AttendanceReport,
-               mid: int | None, order: int, title: str) -> dict[str, str]:
+def _follow_up(plan: _Plan, user_ids: Sequence[int | None], new_users: Sequence[int],
+               refs: Sequence[str]) -> dict[str, str]:
     """What is written outside the meeting's slot after the commit, kept with the
     import so that a repeat can complete it: users, identities, global indexes."""
     emails: dict[str, int] = {}
@@ -711,7 +750,7 @@ def _follow_up(plan: _Plan, user_ids: Sequence[int | None], new_users: Sequence[
         "new_users": json.dumps(list(new_users)),
         "identities_email": json.dumps(emails, ensure_ascii=False),
         "identities_name": json.dumps(names, ensure_ascii=False),
-        "refs": json.dumps(_ref_fields(report), ensure_ascii=False),
+        "refs": json.dumps(list(refs), ensure_ascii=False),
         "to_ms": str(plan.to_ms),
     }
 

@@ -5,6 +5,8 @@ or binary file object into an ``AttendanceReport`` or a ``ChatLog`` whose times 
 UTC. ``confkit.importer`` writes them into the stores.
 """
 
+from .attendance import detect_platform, read_attendance
+from .chat import read_chat
 from .model import PLATFORMS, AttendanceReport, ChatKind, ChatLog
 
-__all__ = ["PLATFORMS", "AttendanceReport", "ChatKind", "ChatLog"]
+__all__ = ["PLATFORMS", "AttendanceReport", "ChatKind", "ChatLog", "detect_platform", "read_attendance", "read_chat"]

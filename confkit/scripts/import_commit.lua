@@ -41,9 +41,17 @@ use_activity()
 if events > 0 then redis.call('SET', K_EVENT_SEQ, int(tonumber(ARGV[9]) + events)) end
 if messages > 0 then redis.call('SET', K_MESSAGE_SEQ, int(tonumber(ARGV[10]) + messages)) end
 for i = 15, #KEYS, 2 do
-  redis.call('UNLINK', KEYS[i + 1])
-  redis.call('RENAME', KEYS[i], KEYS[i + 1])
-  redis.call('PERSIST', KEYS[i + 1])
+  -- the placeholder ('') that created the staged key with its expiry goes first
+  if redis.call('TYPE', KEYS[i]).ok == 'zset' then
+    redis.call('ZREM', KEYS[i], '')
+  else
+    redis.call('HDEL', KEYS[i], '')
+  end
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call('UNLINK', KEYS[i + 1])
+    redis.call('RENAME', KEYS[i], KEYS[i + 1])
+    redis.call('PERSIST', KEYS[i + 1])
+  end
 end
 redis.call('HSET', KEYS[14], fingerprint, order)
 return {1, order}
