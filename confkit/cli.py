@@ -9,15 +9,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from . import import_cli
+from . import attendance_cli, import_cli
 from .app import ConferenceApp
 from .clock import ManualClock
 from .errors import ConfkitError
@@ -141,7 +140,7 @@ def parser() -> argparse.ArgumentParser:
         for param in params:
             cmd.add_argument(param)
     import_cli.add_parser(sub)
-    _attendance_parser(sub)
+    attendance_cli.add_parser(sub)
     reset = sub.add_parser("reset", help="delete all confkit data")
     reset.add_argument("--yes", action="store_true", help="confirm")
     return top
@@ -167,88 +166,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _show(results if args.json else import_cli.summary(results), args.json)
                 return 0
             if args.command == "attendance":
-                return _attendance(app, args)
+                text, notes = attendance_cli.run(app, args)
+                print(text)
+                for note in notes:
+                    print(note, file=sys.stderr)
+                return 0
             _, params, call = OPERATIONS[args.command]
             _show(call(app, *(getattr(args, p) for p in params)), args.json)
         return 0
     except ConfkitError as exc:
         print(f"confkit: {printable(str(exc))}", file=sys.stderr)
         return 1
-
-
-# -- confkit attendance -----------------------------------------------------------------
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?", re.IGNORECASE)
-_UNITS = {"s": "seconds", "sec": "seconds", "m": "minutes", "min": "minutes", "h": "hours"}
-
-
-def _duration(text: str) -> timedelta:
-    """"5m", "90s", "1.5h" or a bare number of minutes."""
-    match = _DURATION.fullmatch(text.strip())
-    if not match:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 5m, 90s, 1h)")
-    return timedelta(**{_UNITS[(match.group(2) or "m").lower()]: float(match.group(1))})
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"not a share between 0 and 1: {text!r} (e.g. 0.75 or 75%)")
-    return value
-
-
-def _attendance_parser(sub: Any) -> None:
-    cmd = sub.add_parser("attendance", help="a meeting's attendance register, as a grid with summaries")
-    cmd.add_argument("meeting_id")
-    cmd.add_argument("--roster", metavar="FILE", help="CSV with user_id, name, email (and aliases)")
-    cmd.add_argument("--present-at", type=_share, default=0.75, metavar="SHARE",
-                     help="share of an instance attended to count as present (default 0.75)")
-    cmd.add_argument("--late-after", type=_duration, default=timedelta(minutes=5), metavar="DURATION",
-                     help="first join later than this after the start is late (default 5m)")
-    cmd.add_argument("--left-early-before", type=_duration, default=timedelta(minutes=5), metavar="DURATION",
-                     help="leaving more than this before the end is reported (default 5m)")
-    cmd.add_argument("--min-rate", type=_share, default=0.8, metavar="SHARE",
-                     help="flag people whose attendance rate is below this (default 0.8)")
-    cmd.add_argument("--csv", metavar="FILE", help="also write the register (and FILE's .people/.instances)")
-    cmd.add_argument("--xlsx", metavar="FILE", help='also write an Excel workbook (needs confkit[excel])')
-    cmd.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
-
-
-def _attendance(app: ConferenceApp, args: argparse.Namespace) -> int:
-    from . import register as reg
-
-    if args.xlsx:
-        reg.require_excel()  # before anything is printed or written
-    table = reg.attendance_register(app, args.meeting_id, roster=args.roster, present_at=args.present_at,
-                                    late_after=args.late_after, left_early_before=args.left_early_before)
-    if args.json:
-        tables = reg.export_tables(table, min_rate=args.min_rate, naive_times=False)
-        payload = {"meeting_id": table.attrs["meeting_id"], "title": table.attrs["title"],
-                   "present_at": args.present_at, "late_after_min": args.late_after / timedelta(minutes=1),
-                   **{name: json.loads(frame.to_json(orient="records", date_format="iso"))
-                      for name, frame in tables.items()}}
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
-    else:
-        instances = reg.instance_summary(table)
-        print(printable(f"{table.attrs['title']} (meeting {table.attrs['meeting_id']}): {len(instances)} "
-                        f"instances; present at {args.present_at:.0%} of an instance, late after "
-                        f"{args.late_after / timedelta(minutes=1):g} min"))
-        grid = reg.grid_text(table, width=100, min_rate=args.min_rate) if len(table) else "(nobody)"
-        print("\n".join(printable(line) for line in grid.splitlines()))
-        print()
-        print(format_table([{
-            "#": r.order_id, "start (UTC)": f"{r.instance_start:%Y-%m-%d %H:%M}",
-            "until": f"{r.instance_end:%H:%M}" + (" (now)" if r.running else ""), "expected": r.expected,
-            "present": r.present, "late": r.late, "partial": r.partial, "absent": r.absent, "unknown": r.unknown,
-        } for r in instances.itertuples()]))
-    for path in reg.write_csv(table, args.csv, min_rate=args.min_rate) if args.csv else []:
-        print(f"wrote {path}", file=sys.stderr)
-    if args.xlsx:
-        reg.write_excel(table, args.xlsx, min_rate=args.min_rate)
-        print(f"wrote {args.xlsx}", file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":
