@@ -79,10 +79,10 @@ def run(app: Any, args: argparse.Namespace) -> tuple[str, list[str]]:
     else:
         instances = reg.instance_summary(table)
         grid = reg.grid_text(table, width=WIDTH, min_rate=args.min_rate) if len(table) else "(nobody)"
-        rows = [{"#": r.order_id, "start (UTC)": f"{r.instance_start:%Y-%m-%d %H:%M}",
+        rows = [{"#": n, "order_id": r.order_id, "start (UTC)": f"{r.instance_start:%Y-%m-%d %H:%M}",
                  "until": f"{r.instance_end:%H:%M}" + (" (now)" if r.running else ""), "expected": r.expected,
                  "present": r.present, "late": r.late, "partial": r.partial, "absent": r.absent,
-                 "unknown": r.unknown} for r in instances.itertuples()]
+                 "unknown": r.unknown} for n, r in enumerate(instances.itertuples(), start=1)]
         text = "\n".join([
             f"{table.attrs['title']} (meeting {args.meeting_id}): {len(instances)} instances; present at "
             f"{args.present_at:.0%} of an instance, late after {minutes:g} min",

@@ -310,10 +310,10 @@ def _people_labels(people: pd.DataFrame) -> list[str]:
 
 
 def _instance_ticks(ax: Axes, register: pd.DataFrame, axis: str = "x") -> list[int]:
-    """Label one axis with the instances (#order and start date), thinned when many."""
+    """Label one axis with the instances (start date and time, UTC), thinned when many."""
     spans = register.drop_duplicates("order_id").sort_values("order_id")
     orders = spans["order_id"].astype(int).tolist()
-    labels = [f"#{o}\n{s:%b %d}" for o, s in zip(orders, spans["instance_start"])]
+    labels = [f"{s:%b %d}\n{s:%H:%M}" for s in spans["instance_start"]]
     step = max(1, -(-len(orders) // 16))
     positions = list(range(len(orders)))[::step]
     setter = ax.set_xticks if axis == "x" else ax.set_yticks
@@ -364,7 +364,7 @@ def register_chart(register: pd.DataFrame, *, ax: Axes | None = None, title: str
             title += (f"\nthe {len(shown)} of {len(people)} people with the lowest attendance, worst first"
                       f" ({below} below {min_rate:.0%})")
     ax.set_title(title)
-    ax.set_xlabel("instance (order and start date, UTC)")
+    ax.set_xlabel("instance (start, UTC)")
     ax.set_ylabel("person")
     return ax
 
@@ -419,7 +419,7 @@ def minutes_per_instance_chart(register: pd.DataFrame, *, ax: Axes | None = None
     _instance_ticks(ax, register)
     ax.set_ylim(bottom=0)
     ax.set_title(title or "Minutes attended per instance")
-    ax.set_xlabel("instance (order and start date, UTC)")
+    ax.set_xlabel("instance (start, UTC)")
     ax.set_ylabel("minutes attended (union of sessions)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     return ax
@@ -446,7 +446,7 @@ def lateness_over_instances_chart(register: pd.DataFrame, *, ax: Axes | None = N
     ax.axhline(late, color=STATUS_COLORS["absent"], linestyle="--", label=f"late after {late:g} min")
     ax.set_ylim(-0.5, cap_min + 1)
     ax.set_title(title or "How late people join, instance by instance")
-    ax.set_xlabel("instance (order and start date, UTC)")
+    ax.set_xlabel("instance (start, UTC)")
     ax.set_ylabel(f"minutes after the start (top: {cap_min:g}+)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     return ax

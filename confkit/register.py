@@ -405,7 +405,7 @@ def write_excel(register: pd.DataFrame, path: str | Path | io.BytesIO, *, min_ra
 # -- as text --------------------------------------------------------------------------
 def grid_text(register: pd.DataFrame, *, width: int = 100, min_rate: float = 0.8) -> str:
     """The register as a compact text grid: one row per person, one column per
-    instance, one letter per status (P present, L late, p partial, a absent), then the
+    instance (numbered 1, 2... in order), one letter per status (P present, L late, p partial, a absent), then the
     person's rate, minutes and times late; fits ``width`` characters by narrowing the
     columns and then keeping the latest instances, saying so."""
     people = person_summary(register, min_rate=min_rate)
@@ -421,7 +421,8 @@ def grid_text(register: pd.DataFrame, *, width: int = 100, min_rate: float = 0.8
     lines = []
     if len(shown) < len(orders):
         lines.append(f"(showing the last {len(shown)} of {len(orders)} instances)")
-    header = "".join(str(o)[-cell:].rjust(cell) for o in shown)
+    first = len(orders) - len(shown) + 1  # columns are numbered 1.. in time order, as instance_summary's "#"
+    header = "".join(str(n)[-cell:].rjust(cell) for n in range(first, first + len(shown)))
     lines.append(f"{'name'.ljust(name_width)} {header}{tail[0]}")
     for person in people.itertuples():
         marks = "".join(STATUS_LETTERS.get(str(letters.loc[person.user_id].get(o)), "?").rjust(cell) for o in shown)

@@ -359,8 +359,8 @@ def test_cli_attendance_grid_json_and_files(course, redis_server, capsys, monkey
         ["P", "P"], ["L", "p"], ["P", "a"], ["P", "p"], ["p", "L"], ["a", "a"], ["p", "a"]]
     assert lines[8].startswith("Eve (7) *")
     assert max(len(line) for line in lines) <= 100
-    assert lines[-2].split() == ["1", "2030-01-07", "10:00", "11:00", "6", "3", "1", "1", "1", "1"]
-    assert lines[-1].split() == ["2", "2030-01-08", "10:00", "10:40", "(now)", "6", "1", "1", "2", "2", "0"]
+    assert lines[-2].split() == ["1", "1", "2030-01-07", "10:00", "11:00", "6", "3", "1", "1", "1", "1"]
+    assert lines[-1].split() == ["2", "2", "2030-01-08", "10:00", "10:40", "(now)", "6", "1", "1", "2", "2", "0"]
     assert err.splitlines() == [f"wrote {tmp_path / name}" for name in
                                 ("r.csv", "r.people.csv", "r.instances.csv")]
     assert main([*now, "attendance", str(MID), "--json", "--present-at", "0.7", "--late-after", "15m"]) == 0
@@ -428,6 +428,8 @@ def test_register_of_an_imported_meeting_uses_the_import_records(app, clock):
     assert first["left_early_by"].tolist() == [pd.Timedelta(minutes=10), pd.Timedelta(0), pd.Timedelta(minutes=40)]
     second = register[register["order_id"] == result.order_id + 1]
     assert second["status"].tolist() == ["present", "absent", "absent"]
+    grid = grid_text(register).splitlines()  # columns numbered in time order, whatever the order ids
+    assert grid[0].split()[:3] == ["name", "1", "2"] and grid[1].split()[2:4] == ["P", "P"]
     assert second["multi_device"].isna().all() and second["segments"].isna().all()
 
 
