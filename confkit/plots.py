@@ -303,10 +303,14 @@ REGISTER_ROWS = 50  # people shown at most; beyond, those with the lowest attend
 
 
 def _people_labels(people: pd.DataFrame) -> list[str]:
-    """Names, with the user id where two people share a name."""
+    """Names, with the user id where two people share a name, and `` *`` after those
+    not on the roster when there is one."""
     names = people["name"].fillna(people["email"]).fillna("?").astype(str)
     twice = names.duplicated(keep=False)
-    return [f"{n} ({u})" if t else n for n, u, t in zip(names, people["user_id"].astype("string").fillna("-"), twice)]
+    listed = people["on_roster"].fillna(False).astype(bool)
+    mark = listed.any() and not listed.all()
+    return [(f"{n} ({u})" if t else n) + (" *" if mark and not r else "")
+            for n, u, t, r in zip(names, people["user_id"].astype("string").fillna("-"), twice, listed)]
 
 
 def _instance_ticks(ax: Axes, register: pd.DataFrame, axis: str = "x") -> list[int]:
@@ -354,6 +358,8 @@ def register_chart(register: pd.DataFrame, *, ax: Axes | None = None, title: str
     ax.tick_params(which="minor", length=0)
     counts = register["status"].value_counts()
     handles = [Patch(color=STATUS_COLORS[s], label=f"{s} ({counts.get(s, 0)})") for s in STATUSES]
+    if any(label.endswith(" *") for label in _people_labels(shown)):
+        handles.append(Patch(color="none", label="* not on the roster"))
     ax.legend(handles=handles, title="status (all people)", loc="upper left", bbox_to_anchor=(1.01, 1.0),
               fontsize="small")
     what = register.attrs.get("title") or f"meeting {register['meeting_id'].iloc[0]}" if len(register) else ""
