@@ -11,6 +11,7 @@ import. People who cannot be told apart are reported as conflicts, never merged.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,6 +34,11 @@ def clean_name(name: Any) -> str:
     """A display name without platform suffixes and with single spaces ("" if none)."""
     if not isinstance(name, str):
         return ""
+    return _clean(name)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a report repeats each name on every segment
+def _clean(name: str) -> str:
     text = _SPACE.sub(" ", name).strip()
     while True:
         shorter = _SUFFIX.sub("", text).strip()
@@ -50,6 +56,11 @@ def email_key(address: Any) -> str | None:
     """How e-mail addresses are compared: trimmed and case-folded; None if it is not one."""
     if not isinstance(address, str):
         return None
+    return _email_key(address)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _email_key(address: str) -> str | None:
     try:
         return validate.email(address).casefold()
     except InvalidInputError:

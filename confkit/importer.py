@@ -28,7 +28,7 @@ import pandas as pd
 import redis
 
 from . import scripts, validate
-from .bulk import CHUNK, _flat, _instance_spans, _progress, _Writer
+from .bulk import _flat, _instance_spans, _progress, _Writer
 from .codec import event_record, from_ms, message_record, to_ms, user_fields
 from .errors import (
     AlreadyExistsError,
@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 STAGING_TTL_S = 24 * 3600       # a killed import's staging keys vanish after this
 NEW_USER_TTL_S = 7 * 24 * 3600  # users reserved by an import that never committed
 RECONNECT_OVERLAP_MS = 60_000   # overlapping rows shorter than this are a reconnect
+CHUNK = 500                     # fields per staging command (each well under 1 ms)
+COMMIT_KEYS = 200               # keys per commit script or transaction: each holds the server ~1 ms
 COPY_COUNT = 1000               # fields per HSCAN / ZSCAN when copying a live key
 
 J, L, T = int(EventType.JOIN), int(EventType.LEAVE), int(EventType.TIMEOUT)
@@ -437,7 +439,7 @@ def _fingerprint(report: AttendanceReport, chat: ChatLog | None, include_direct:
             continue
         columns = sorted(c for c in frame.columns if c != "line")
         digest.update(json.dumps(columns).encode())
-        hashed = pd.util.hash_pandas_object(frame[columns].astype(str), index=False)
+        hashed = pd.util.hash_pandas_object(frame[columns], index=False)
         digest.update(hashed.to_numpy().tobytes())
     return digest.hexdigest()
 
@@ -531,7 +533,8 @@ def _create_users(app: ConferenceApp, users: Sequence[User]) -> None:
     after the commit): not listed until then, and gone if the import never commits.
     One transaction on a single server; one per user on a cluster (one slot each)."""
     keys, catalog = app.keys, app.stores.catalog
-    groups = [users] if not app.stores.cluster else [[user] for user in users]
+    size = 1 if app.stores.cluster else COMMIT_KEYS
+    groups = [users[start:start + size] for start in range(0, len(users), size)]
     for group in groups:
         pipe = catalog.pipeline(transaction=True)
         for user in group:
@@ -641,14 +644,27 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                     writer.added(len(part))
                     bar.update(len(part))
         creating, title, description = create
-        meeting_keys = keys.meeting_script_keys(mid)
-        pairs = [k for key in live for k in (staged[key], key)]
-        argv = [*_dbs(app), to_ms(app.now()), fingerprint, order, plan.from_ms, plan.to_ms, mid,
+        head = [*keys.meeting_script_keys(mid), keys.import_fingerprints(mid)]
+        now = to_ms(app.now())
+        indexes = [key for key in live if ":messages:user:" in key]
+        # First the per-user message indexes, COMMIT_KEYS at a time: their new ids have
+        # no record until the commit below, and readers skip such ids.
+        script = activity.register_script(scripts.source("import_commit_index"))
+        for start in range(0, len(indexes), COMMIT_KEYS):
+            pairs = [k for key in indexes[start:start + COMMIT_KEYS] for k in (staged[key], key)]
+            try:
+                if not int(script(keys=[*head, *pairs], args=[*_dbs(app), now, fingerprint, event_top,
+                                                             message_top], client=activity)):
+                    return False, int(activity.hget(keys.import_fingerprints(mid), fingerprint))
+            except redis.ResponseError as exc:
+                raise _commit_error(exc, mid) from None
+        pairs = [k for key in live if key not in indexes for k in (staged[key], key)]
+        argv = [*_dbs(app), now, fingerprint, order, plan.from_ms, plan.to_ms, mid,
                 event_top, message_top, len(events), len(messages), instances_seen,
                 "1" if creating else "0", title, description]
         script = activity.register_script(scripts.source("import_commit"))
         try:
-            reply = script(keys=[*meeting_keys, keys.import_fingerprints(mid), *pairs], args=argv, client=activity)
+            reply = script(keys=[*head, *pairs], args=argv, client=activity)
         except redis.ResponseError as exc:
             raise _commit_error(exc, mid) from None
         return int(reply[0]) == 1, int(reply[1])
@@ -690,14 +706,15 @@ def _create_staged(client: Any, staged: dict[str, str], live: Sequence[str]) -> 
     transaction (same slot), so no staged key ever exists without an expiry, even if
     the process dies; the commit removes the placeholders."""
     zsets = {k for k in live if ":messages:by_time" in k or ":messages:user:" in k}
-    pipe = client.pipeline(transaction=True)
-    for key in live:
-        if key in zsets:
-            pipe.zadd(staged[key], {PLACEHOLDER: 0})
-        else:
-            pipe.hset(staged[key], PLACEHOLDER, PLACEHOLDER)
-        pipe.expire(staged[key], STAGING_TTL_S)
-    pipe.execute()
+    for start in range(0, len(live), COMMIT_KEYS):  # small transactions: EXEC runs them all at once
+        pipe = client.pipeline(transaction=True)
+        for key in live[start:start + COMMIT_KEYS]:
+            if key in zsets:
+                pipe.zadd(staged[key], {PLACEHOLDER: 0})
+            else:
+                pipe.hset(staged[key], PLACEHOLDER, PLACEHOLDER)
+            pipe.expire(staged[key], STAGING_TTL_S)
+        pipe.execute()
 
 
 def _copy(client: Any, source: str, target: str) -> None:
@@ -769,10 +786,11 @@ def _finish(app: ConferenceApp, mid: int, order: int) -> None:
     pipe = catalog.pipeline(transaction=False)
     for uid in new_users:
         pipe.persist(keys.user(uid))
-    if new_users:
-        pipe.zadd(keys.users, {uid: uid for uid in new_users})
-    if emails:
-        pipe.hset(keys.identities_email, mapping=emails)
+    for start in range(0, len(new_users), CHUNK):
+        pipe.zadd(keys.users, {uid: uid for uid in new_users[start:start + CHUNK]})
+    email_items = sorted(emails.items())
+    for start in range(0, len(email_items), CHUNK):
+        pipe.hset(keys.identities_email, mapping=dict(email_items[start:start + CHUNK]))
     for name in refs:
         pipe.hsetnx(keys.import_meetings, name, mid)
     pipe.zadd(keys.meetings, {mid: mid})

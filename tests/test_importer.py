@@ -206,3 +206,21 @@ def test_imported_users_lack_age_and_gender_and_can_join_public_meetings(app, cl
     from confkit import NotInvitedError
     with pytest.raises(NotInvitedError):
         app.join_meeting(2, 51)
+
+
+def test_between_the_index_commits_and_the_commit_no_new_message_is_visible(app, monkeypatch):
+    """The per-user message indexes are moved into place first; if the import stops
+    before its commit, their new ids have no record and readers skip them."""
+    app.import_meeting(_report(), chat(CHAT), progress=False)
+    before = (app.meeting_messages(1), app.user_messages(1, 1), app.user_messages(2, 1))
+    from confkit import scripts
+    from confkit.importer import ImportConflictError
+    real = scripts.source
+    monkeypatch.setattr(scripts, "source", lambda name: "return redis.error_reply('CONFKIT_IMPORT_CONFLICT')"
+                        if name == "import_commit" else real(name))
+    later = DAY + timedelta(days=7)
+    with pytest.raises(ImportConflictError):
+        app.import_meeting(_report(day=later), chat(CHAT, day=later), progress=False)
+    assert (app.meeting_messages(1), app.user_messages(1, 1), app.user_messages(2, 1)) == before
+    assert [len(m) for m in before] == [3, 1, 1]
+    assert len(messages_frame(app)) == 3 and len(app.instances(1)) == 1
