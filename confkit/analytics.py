@@ -606,3 +606,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(register, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *REGISTER_NAMES])

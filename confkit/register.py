@@ -8,7 +8,9 @@ same inputs always giving the same statuses:
 * Instances: every instance that has started at ``now``. One not yet started is left
   out; a running one is measured from its start up to ``now``. An instance's window
   is [instance_start, instance_end): its start until it stopped (its end, the start of
-  the meeting's next instance, whichever came first) or now while running.
+  the meeting's next instance, whichever came first) or now while running. For an
+  imported instance that is the meeting's start and end as the export gives them
+  (often when the host opened it, a few minutes before the hour).
 * Time attended: the union of the person's sessions in that instance, each clipped
   to the window, so a reconnect or a second device overlapping the first is never
   counted twice.
