@@ -10,6 +10,7 @@ cell's value, and save one with ``fig.savefig(path)``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -333,7 +334,7 @@ def _worst_people(people: pd.DataFrame, max_people: int) -> pd.DataFrame:
 
 
 def register_chart(register: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
-                   max_people: int = REGISTER_ROWS, min_rate: float = 0.8, **kwargs: object) -> Axes:
+                   max_people: int = REGISTER_ROWS, min_rate: float = 0.8, **kwargs: Any) -> Axes:
     """The register as a grid, one row per person and one column per instance,
     coloured by status. Up to ``max_people`` rows in the register's order; beyond,
     the people with the lowest attendance rate, worst first, and the title says so."""
@@ -376,7 +377,7 @@ def register_chart(register: pd.DataFrame, *, ax: Axes | None = None, title: str
 
 
 def attendance_rate_chart(people: pd.DataFrame, *, threshold: float = 0.8, ax: Axes | None = None,
-                          title: str | None = None, max_people: int = REGISTER_ROWS, **kwargs: object) -> Axes:
+                          title: str | None = None, max_people: int = REGISTER_ROWS, **kwargs: Any) -> Axes:
     """Each person's attendance rate (``register.person_summary``) as a bar, lowest
     at the top, against the ``threshold`` (bars below it in red). Beyond
     ``max_people``, only the lowest rates, and the title says so."""
@@ -406,7 +407,7 @@ def attendance_rate_chart(people: pd.DataFrame, *, threshold: float = 0.8, ax: A
 
 
 def minutes_per_instance_chart(register: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
-                               **kwargs: object) -> Axes:
+                               **kwargs: Any) -> Axes:
     """How long those who came stayed: a box of minutes attended per instance, with
     the instance's length and the minutes needed to count as present."""
     ax = _axes(ax, (10, 4.5))
@@ -432,7 +433,7 @@ def minutes_per_instance_chart(register: pd.DataFrame, *, ax: Axes | None = None
 
 
 def lateness_over_instances_chart(register: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
-                                  cap_min: float = 30, **kwargs: object) -> Axes:
+                                  cap_min: float = 30, **kwargs: Any) -> Axes:
     """How late people first joined, instance by instance: one dot per person who
     came (minutes after the start, capped at ``cap_min``), the median, and the
     ``late_after`` line beyond which a join counts as late."""
