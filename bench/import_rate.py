@@ -40,6 +40,13 @@ def measure(kind: str, segments: int, messages: int, people: int | None) -> dict
         begin = time.perf_counter()
         result = app.import_meeting(report, chat, progress=False)
         import_s = time.perf_counter() - begin
+        stats = [c.info("commandstats") for c in clients]
+        mean_us = {}
+        for name in ("evalsha", "hset", "zadd", "exec"):
+            found = [st[f"cmdstat_{name}"] for st in stats if f"cmdstat_{name}" in st]
+            calls_of = sum(int(f["calls"]) for f in found)
+            mean_us[name] = round(sum(float(f["usec"]) for f in found) / calls_of, 1) if calls_of else None
+        scripts = [st.get("cmdstat_evalsha", {}) for st in stats]
         _, calls, slow = admin.take()
         commit_us = [e.duration_us for e in slow if e.command.startswith("EVALSHA")]
 
@@ -63,7 +70,11 @@ def measure(kind: str, segments: int, messages: int, people: int | None) -> dict
         "bulk_records_per_s": round((loaded.events + loaded.messages) / bulk_s),
         "commands_over_1ms": [e.as_dict() for e in slow if e.duration_us > SLOW_US],
         "slowest_evalsha_us": max(commit_us, default=None),
+        "evalsha_calls": sum(int(st.get("calls", 0)) for st in scripts),
+        "evalsha_mean_us": round(sum(float(st.get("usec", 0)) for st in scripts)
+                                 / max(1, sum(int(st.get("calls", 0)) for st in scripts)), 1),
         "commands": sum(calls.values()),
+        "mean_server_us": mean_us,
     }
 
 

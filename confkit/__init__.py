@@ -8,6 +8,7 @@ from .errors import (
     AlreadyJoinedError,
     ConfkitConnectionError,
     ConfkitError,
+    ImportConflictError,
     ImportFormatError,
     InvalidInputError,
     MeetingNotFoundError,
@@ -20,6 +21,8 @@ from .errors import (
     UserNotFoundError,
 )
 from .formats import AttendanceReport, ChatLog, read_attendance, read_chat
+from .identity import IdentityConflict
+from .importer import ImportResult
 from .models import (
     ActiveMeeting,
     Event,
@@ -45,7 +48,10 @@ __all__ = [
     "ConfkitError",
     "Event",
     "EventType",
+    "IdentityConflict",
+    "ImportConflictError",
     "ImportFormatError",
+    "ImportResult",
     "InvalidInputError",
     "JoinTime",
     "ManualClock",

@@ -64,6 +64,12 @@ class OutcomeUnknownError(ConfkitConnectionError):
     first; repeating it completes it."""
 
 
+class ImportConflictError(ConfkitError):
+    """A meeting changed while an import into it was being staged (another write to
+    it, or an instance added), or the staging expired; nothing was written. Importing
+    again is safe."""
+
+
 class ServerError(ConfkitError, RuntimeError):
     """The embedded Redis server could not be found, started or stopped."""
 

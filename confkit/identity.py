@@ -151,8 +151,10 @@ def group_people(segments: pd.DataFrame) -> list[Person]:
     """The people of a report, by e-mail, else by original name, else by display name.
 
     Segments without an e-mail whose name belongs to exactly one person with an e-mail
-    in the same report are theirs; if it belongs to several, they stay a person of
-    their own, marked ``ambiguous_with`` those e-mails."""
+    in the same report are theirs (a second device or a reconnect as a guest), unless
+    they overlap that person's own segments in time: then, as when the name belongs to
+    several people with an e-mail, two people cannot be told apart, and the segments
+    stay a person of their own, marked ``ambiguous_with`` those e-mails."""
     def column(name: str) -> list[Any]:
         return list(segments[name]) if name in segments.columns else [None] * len(segments)
 
@@ -189,17 +191,33 @@ def group_people(segments: pd.DataFrame) -> list[Person]:
         for key in person.names:
             owners.setdefault(key, []).append(person)
     result = []
+    spans = _spans(segments)
     for person in order:
         if person.email is None:
             candidates = owners.get(person.names[0], [])
-            if len(candidates) == 1:
+            if len(candidates) == 1 and not _overlap(spans, person.rows, candidates[0].rows):
                 candidates[0].rows.extend(person.rows)
                 candidates[0].lines.extend(person.lines)
                 continue
-            if len(candidates) > 1:
+            if candidates:
                 person.ambiguous_with = tuple(sorted(c.email or "" for c in candidates))
         result.append(person)
     return result
+
+
+def _spans(segments: pd.DataFrame) -> list[tuple[Any, Any]]:
+    if "joined_at" not in segments.columns:
+        return [(None, None)] * len(segments)
+    left = segments["left_at"] if "left_at" in segments.columns else pd.Series([pd.NaT] * len(segments))
+    return [(j, lv if not pd.isna(lv) else pd.Timestamp.max.tz_localize("UTC"))
+            for j, lv in zip(segments["joined_at"], left)]
+
+
+def _overlap(spans: list[tuple[Any, Any]], rows: list[int], others: list[int]) -> bool:
+    """Whether any of ``rows`` is open at the same time as any of ``others``."""
+    return any(spans[a][0] is not None and spans[b][0] is not None and not pd.isna(spans[a][0])
+               and not pd.isna(spans[b][0]) and spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
+               for a in rows for b in others)
 
 
 def _missing(value: Any) -> bool:

@@ -66,17 +66,24 @@ def read_files(files: Sequence[str], chats: Sequence[str], *, tz: str | None, da
         else:
             reports.append(read_attendance(file, tz=tz, date=day, dayfirst=dayfirst))
     reports.sort(key=lambda r: _span(r)[0])
-    days = [day] if day is not None else sorted({_span(r)[0].astimezone(_zone(r)).date() for r in reports})
+    days = sorted({_span(r)[0].astimezone(_zone(r)).date() for r in reports})
     readings = []
     for file in chat_files:
-        logs, first_error = [], None
-        for candidate in days or [None]:
+        try:  # --date, or the date in the folder Zoom saved it into, or a recording start
+            readings.append((file, [read_chat(file, tz=tz, date=day)]))
+            continue
+        except ImportFormatError as exc:
+            if day is not None or not days:
+                raise
+            first_error = exc
+        logs = []  # times of day only: try the day of each report
+        for candidate in days:
             try:
                 logs.append(read_chat(file, tz=tz, date=candidate))
-            except ImportFormatError as exc:
-                first_error = first_error or exc
+            except ImportFormatError:
+                pass
         if not logs:
-            raise first_error or ImportFormatError("cannot read the chat", file=file)
+            raise first_error
         readings.append((file, logs))
     return reports, readings
 

@@ -33,6 +33,7 @@ from .codec import event_record, from_ms, message_record, to_ms, user_fields
 from .errors import (
     AlreadyExistsError,
     ConfkitError,
+    ImportConflictError,
     ImportFormatError,
     InvalidInputError,
     MeetingNotFoundError,
@@ -60,15 +61,10 @@ STAGING_TTL_S = 24 * 3600       # a killed import's staging keys vanish after th
 NEW_USER_TTL_S = 7 * 24 * 3600  # users reserved by an import that never committed
 RECONNECT_OVERLAP_MS = 60_000   # overlapping rows shorter than this are a reconnect
 CHUNK = 500                     # fields per staging command (each well under 1 ms)
-COMMIT_KEYS = 200               # keys per commit script or transaction: each holds the server ~1 ms
+COMMIT_KEYS = 50                # keys per commit script or transaction: each holds the server < 1 ms
 COPY_COUNT = 1000               # fields per HSCAN / ZSCAN when copying a live key
 
 J, L, T = int(EventType.JOIN), int(EventType.LEAVE), int(EventType.TIMEOUT)
-
-
-class ImportConflictError(ConfkitError):
-    """The meeting changed while the import was being staged (another write to it, or
-    an instance added); nothing was written. Importing again is safe."""
 
 
 @dataclass(frozen=True)
@@ -340,17 +336,18 @@ def _chat_plan(chat: ChatLog | None, people: list[Person], start: int, end: int,
             text = text[:validate.MAX_MESSAGE_CHARS]
         key = name_key(sender)
         matches = owners.get(key, set())
-        if len(matches) == 1:
+        if len(matches) > 1:  # two people of that name in the report: the first one, said
+            who = min(matches)
+            warnings.append(f"chat line {line}: {clean_name(sender)!r} could be any of {len(matches)} people"
+                            f" of that name; counted as the first in the report")
+        elif len(matches) == 1:
             who = next(iter(matches))
         elif key in by_sender:
             who = by_sender[key]
         else:
             who = len(people) + len(senders)
             person = Person(clean_name(sender), None, [key], lines=[line])
-            if len(matches) > 1:
-                person.ambiguous_with = tuple(sorted(people[i].email or people[i].name for i in matches))
-            else:
-                warnings.append(f"chat line {line}: {clean_name(sender)!r} is not in the attendance report")
+            warnings.append(f"chat line {line}: {clean_name(sender)!r} is not in the attendance report")
             senders.append(person)
             by_sender[key] = who
         out.append((int(ms), who, text, line))
@@ -649,22 +646,18 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
         indexes = [key for key in live if ":messages:user:" in key]
         # First the per-user message indexes, COMMIT_KEYS at a time: their new ids have
         # no record until the commit below, and readers skip such ids.
-        script = activity.register_script(scripts.source("import_commit_index"))
-        for start in range(0, len(indexes), COMMIT_KEYS):
-            pairs = [k for key in indexes[start:start + COMMIT_KEYS] for k in (staged[key], key)]
-            try:
-                if not int(script(keys=[*head, *pairs], args=[*_dbs(app), now, fingerprint, event_top,
-                                                             message_top], client=activity)):
-                    return False, int(activity.hget(keys.import_fingerprints(mid), fingerprint))
-            except redis.ResponseError as exc:
-                raise _commit_error(exc, mid) from None
-        pairs = [k for key in live if key not in indexes for k in (staged[key], key)]
-        argv = [*_dbs(app), now, fingerprint, order, plan.from_ms, plan.to_ms, mid,
-                event_top, message_top, len(events), len(messages), instances_seen,
-                "1" if creating else "0", title, description]
         script = activity.register_script(scripts.source("import_commit"))
+        seen = [*_dbs(app), now, fingerprint, event_top, message_top]
         try:
-            reply = script(keys=[*head, *pairs], args=argv, client=activity)
+            for start in range(0, len(indexes), COMMIT_KEYS):
+                pairs = [k for key in indexes[start:start + COMMIT_KEYS] for k in (staged[key], key)]
+                reply = script(keys=[*head, *pairs], args=[*seen, "index"], client=activity)
+                if not int(reply[0]):
+                    return False, int(reply[1])
+            pairs = [k for key in live if key not in indexes for k in (staged[key], key)]
+            reply = script(keys=[*head, *pairs], client=activity, args=[
+                *seen, "commit", order, plan.from_ms, plan.to_ms, mid, len(events), len(messages),
+                instances_seen, "1" if creating else "0", title, description])
         except redis.ResponseError as exc:
             raise _commit_error(exc, mid) from None
         return int(reply[0]) == 1, int(reply[1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -123,3 +124,37 @@ def test_cli_errors_name_the_problem_and_write_nothing(redis_server, app, capsys
     assert main([*AT, *args]) == 1
     assert message in capsys.readouterr().err
     assert app.meetings() == []
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "exports"
+
+
+def test_cli_imports_the_example_class_as_one_meeting_of_four_sessions(redis_server, app, capsys, monkeypatch):
+    """examples/exports/README.md: four sessions of DATA 101 with their chats."""
+    monkeypatch.setenv("CONFKIT_REDIS_URL", redis_server.url)
+    zoom = EXAMPLES / "zoom"
+    files = sorted(str(p) for p in zoom.glob("participants_*.csv"))[::-1]  # newest first on purpose
+    chats = sorted(str(p) for p in zoom.glob("*/meeting_saved_chat.txt"))
+    assert main([*AT, "--json", "import", *files, *chats, "--tz", "America/New_York"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert [m.title for m in app.meetings()] == ["DATA 101 Intro to Data Analysis"]
+    assert [r["from_dt"][:10] for r in results] == ["2025-10-14", "2025-10-16", "2025-10-21", "2025-10-23"]
+    assert [i.order_id for i in app.instances(1)] == sorted(r["order_id"] for r in results)
+    # People 10, 9, 9, 10; Noah Kim's reconnect after 28 s is two sessions; Aisha's two
+    # devices one.
+    assert [r["people"] for r in results] == [10, 9, 9, 10]
+    assert [r["sessions"] for r in results] == [11, 9, 9, 10]
+    # Messages (direct ones included) and replies: 6+1, 5+1, 6+1, 4+1, less the direct
+    # messages 1, 0, 2, 0; reactions and removals 2, 3, 1, 1.
+    assert [r["messages"] for r in results] == [6, 6, 5, 5]
+    assert [r["skipped"].get("reactions", 0) for r in results] == [2, 3, 1, 1]
+    assert [r["skipped"].get("direct_messages", 0) for r in results] == [1, 0, 2, 0]
+    # Nine enrolled students and the host's class, Priya Shah (a guest, the same user in
+    # sessions 1 and 3), and the second Alex Morgan, who cannot be told from the student.
+    assert len(app.users()) == 11
+    assert [len(r["conflicts"]) for r in results] == [0, 0, 0, 1]
+    assert results[3]["conflicts"][0]["lines"] == [9]
+    assert results[2]["users_created"] == 0
+    detail = sessions_detail(app)
+    aisha = next(u.user_id for u in app.users() if u.name == "Aisha Patel")
+    assert detail.loc[detail["multi_device"], "user_id"].tolist() == [aisha]

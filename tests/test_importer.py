@@ -3,6 +3,7 @@ all or nothing, once; people become the same users in every import."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pandas as pd
@@ -213,14 +214,26 @@ def test_between_the_index_commits_and_the_commit_no_new_message_is_visible(app,
     before its commit, their new ids have no record and readers skip them."""
     app.import_meeting(_report(), chat(CHAT), progress=False)
     before = (app.meeting_messages(1), app.user_messages(1, 1), app.user_messages(2, 1))
-    from confkit import scripts
-    from confkit.importer import ImportConflictError
+    from confkit import ImportConflictError, scripts
     real = scripts.source
-    monkeypatch.setattr(scripts, "source", lambda name: "return redis.error_reply('CONFKIT_IMPORT_CONFLICT')"
-                        if name == "import_commit" else real(name))
+    stop = "if ARGV[7] == 'commit' then return redis.error_reply('CONFKIT_IMPORT_CONFLICT') end\n"
+    monkeypatch.setattr(scripts, "source", lambda name: stop + real(name) if name == "import_commit" else real(name))
     later = DAY + timedelta(days=7)
     with pytest.raises(ImportConflictError):
         app.import_meeting(_report(day=later), chat(CHAT, day=later), progress=False)
     assert (app.meeting_messages(1), app.user_messages(1, 1), app.user_messages(2, 1)) == before
     assert [len(m) for m in before] == [3, 1, 1]
     assert len(messages_frame(app)) == 3 and len(app.instances(1)) == 1
+
+
+def test_users_without_age_gender_or_email_read_back_everywhere(app, redis_server, capsys, monkeypatch):
+    from confkit.analytics import users_frame
+    from confkit.cli import main
+    app.import_meeting(_report(), progress=False)
+    frame = users_frame(app)
+    assert frame["age"].isna().all() and frame["gender"].isna().all()
+    assert frame["email"].tolist()[1] is pd.NA  # Ben, a guest
+    monkeypatch.setenv("CONFKIT_REDIS_URL", redis_server.url)
+    assert main(["--json", "users"]) == 0
+    users = json.loads(capsys.readouterr().out)
+    assert users[1] == {"user_id": 2, "name": "Ben Ode", "age": None, "gender": None, "email": None}

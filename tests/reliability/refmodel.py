@@ -182,7 +182,8 @@ class Model:
     # -- catalog -------------------------------------------------------------------
     def add_user(self, user_id, name, age, gender, email) -> User:
         uid = check_id(user_id)
-        user = User(uid, check_text(name, 200), self._age(age), check_text(gender, 200), check_email(email))
+        user = User(uid, check_text(name, 200), None if age is None else self._age(age),
+                    None if gender is None else check_text(gender, 200), None if email is None else check_email(email))
         if uid in self.users and self.users[uid] != user:
             raise Refused(errors.AlreadyExistsError)
         self.users[uid] = user
@@ -271,7 +272,8 @@ class Model:
         if uid not in self.users:
             raise Refused(errors.UserNotFoundError)
         m = self._meeting(mid)
-        if not m.public and fold(self.users[uid].email) not in m.audience:
+        email = self.users[uid].email
+        if not m.public and (email is None or fold(email) not in m.audience):
             raise Refused(errors.NotInvitedError)
         order = self._running(m)
         if order is None:

@@ -163,10 +163,15 @@ def test_user_fields(app, raw, name, age, gender, email):
                    lambda: Model(0).add_user(uid, name, age, gender, email))
     if user is not None:
         assert app.get_user(uid) == user
-        assert (user.name, user.gender, user.email) == (name, gender, email.strip())
+        assert (user.name, user.gender, user.email) == (name, gender, None if email is None else email.strip())
         stored = raw[0].hgetall(app.keys.user(uid))
-        assert stored[b"name"] == name.encode() and stored[b"gender"] == gender.encode()
-        assert stored[b"email"] == email.strip().encode()
+        assert stored[b"name"] == name.encode() and stored.get(b"gender") == _encoded(gender)
+        assert stored.get(b"email") == _encoded(None if email is None else email.strip())
+        assert stored.get(b"age") == _encoded(None if age is None else str(age))  # unknown: no field
+
+
+def _encoded(value):
+    return None if value is None else value.encode()
 
 
 @hostile()
