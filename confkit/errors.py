@@ -86,7 +86,7 @@ class ImportFormatError(ConfkitError, ValueError):
             file or "",
             f"line {line}" if line is not None else "",
             f"column {column!r}" if column is not None else "",
-            f"value {value!r}" if value is not None else "",
+            f"value {value if len(value) <= 80 else value[:77] + '...'!r}" if value is not None else "",
         ) if part)
         super().__init__(f"{where}: {message}" if where else message)
 

@@ -15,7 +15,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -266,6 +266,32 @@ def zoom_chat(meeting: MeetingData, tz: str | tzinfo) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
+def zoom_cloud_chat(meeting: MeetingData, recording_start: datetime | None = None) -> bytes:
+    """The chat of a Zoom cloud recording: UTF-8, CRLF, ``HH:MM:SS<TAB>Name:<TAB>text``
+    with times counted from ``recording_start`` (default: the meeting's start) and
+    further lines of a message as bare lines. Messages sent before the recording
+    started and direct messages are left out. Reactions are written inline as in 2024
+    files; how these files write replies is not documented, so replies are written as
+    the saved chat writes them. Name the file with ``cloud_chat_name``."""
+    start = aware(recording_start if recording_start is not None else meeting.started_at, "recording_start")
+    messages = meeting.messages
+    _need(messages, ("sent_at", "sender", "text", "kind"), "messages")
+    lines = []
+    for _, row in messages.sort_values("sent_at", kind="stable").iterrows():
+        seconds = _seconds(start.replace(microsecond=0), _local(row["sent_at"], timezone.utc, "sent_at"))
+        if seconds < 0 or _present(row.get("recipient")):
+            continue
+        hours, rest = divmod(seconds, 3600)
+        body = _chat_body(row).replace("\n", "\r\n")
+        lines.append(f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}\t{row['sender']}:\t{body}\r\n")
+    return "".join(lines).encode("utf-8")
+
+
+def cloud_chat_name(recording_start: datetime) -> str:
+    """The file name Zoom gives a recording's chat; it holds the recording's start in UTC."""
+    return f"GMT{aware(recording_start, 'recording_start'):%Y%m%d-%H%M%S}_RecordingnewChat.txt"
+
+
 # -- a stored instance as plain data -------------------------------------------------------------
 def instance_data(app: ConferenceApp, meeting_id: int, order_id: int) -> MeetingData:
     """Instance ``order_id`` of meeting ``meeting_id`` as it is stored: its joins as
@@ -314,5 +340,5 @@ def instance_data(app: ConferenceApp, meeting_id: int, order_id: int) -> Meeting
                        segments=segments, messages=messages)
 
 
-__all__ = ["MeetingData", "instance_data", "snippet", "teams_duration", "teams_report", "zoom_chat",
-           "zoom_participants"]
+__all__ = ["MeetingData", "cloud_chat_name", "instance_data", "snippet", "teams_duration", "teams_report",
+           "zoom_chat", "zoom_cloud_chat", "zoom_participants"]

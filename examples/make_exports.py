@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from confkit.exports import MeetingData, teams_report, zoom_chat, zoom_participants
+from confkit.exports import (
+    MeetingData,
+    cloud_chat_name,
+    teams_report,
+    zoom_chat,
+    zoom_cloud_chat,
+    zoom_participants,
+)
 
 OUT = Path(__file__).resolve().parent / "exports"
 
@@ -93,6 +100,9 @@ SESSIONS = {
         ("Ethan Brooks", "10:03:17", "11:30:04"),
     ]),
 }
+
+# The 2025-10-21 session was also recorded to the cloud, from 10:00:30.
+RECORDED = (date(2025, 10, 21), "10:00:30")
 
 # session date -> chat lines: (time, sender, recipient or None, kind, text, replied/reacted-to text)
 WELCOME = "Welcome to DATA 101! Slides are on the course page."
@@ -207,6 +217,9 @@ def files() -> dict[Path, bytes]:
         out[Path("zoom") / f"participants_{ZOOM_ID}_{day:%Y-%m-%d}.csv"] = zoom_participants(meeting, ZOOM_TZ)
         folder = f"{day:%Y-%m-%d} {SESSIONS[day][0].replace(':', '.')} {ZOOM_TITLE}"
         out[Path("zoom") / folder / "meeting_saved_chat.txt"] = zoom_chat(meeting, ZOOM_TZ)
+    day, clock = RECORDED
+    recording = _at(day, clock, ZOOM_TZ)
+    out[Path("zoom") / cloud_chat_name(recording)] = zoom_cloud_chat(zoom_session(day), recording)
     teams_name = f"Riverside Library renovation - kickoff - Attendance report {TEAMS_DAY:%m-%d-%y}.csv"
     out[Path("teams") / teams_name] = teams_report(teams_meeting(), TEAMS_TZ)
     return out

@@ -1,5 +1,5 @@
 """Small hand-made attendance exports for the layouts that have no shared fixture,
-written after the formats described in the meeting-exports notes (headers, quoting,
+written after the layouts the platforms are known to export (headers, quoting,
 encodings and date styles as the platforms write them)."""
 
 from __future__ import annotations
@@ -136,3 +136,28 @@ ALL = {
     "zoom_cp1252": ZOOM_CP1252, "teams_2023": TEAMS_2023, "teams_semicolon": TEAMS_SEMICOLON,
     "teams_2020": TEAMS_2020, "teams_2021": TEAMS_2021, "teams_live": TEAMS_LIVE, "meet": MEET, "webex": WEBEX,
 }
+
+# Webinar attendee report in the layout newer parsers expect: US dates, original names,
+# Is Guest, a no-show written with "--".
+ZOOM_WEBINAR_2025 = (
+    b"Attendee Report\n"
+    b'Report Generated:,"03/14/2025 10:00:00 AM"\n'
+    b"Topic,Webinar ID,Actual Start Time,Actual Duration (minutes),# Registrants,# Cancelled,Unique Viewers,"
+    b"Total Users,Max Concurrent Views\n"
+    b"Spring Talk,812 3456 7890,03/13/2025 06:00:00 PM,90,3,0,2,3,2\n"
+    b"Host Details\n"
+    b"Attended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes),Is Guest,"
+    b"Country/Region Name\n"
+    b"Yes,Hana Host,hana@example.org,03/13/2025 05:55:00 PM,03/13/2025 07:30:00 PM,95,No,Japan\n"
+    b"Panelist Details\n"
+    b"Attended,User Name (Original Name),Email,Join Time,Leave Time,Time in Session (minutes),Is Guest,"
+    b"Country/Region Name\n"
+    b"Yes,Pat Panel (Patricia Panel),pat@example.org,03/13/2025 05:58:00 PM,03/13/2025 07:30:00 PM,92,No,Japan\n"
+    b"Attendee Details\n"
+    b"Attended,User Name (Original Name),First Name,Last Name,Email,Phone,Registration Time,Approval Status,"
+    b"Join Time,Leave Time,Time in Session (minutes),Is Guest,Country/Region Name,Source Name\n"
+    b"Yes,Ann Lee,Ann,Lee,ann@example.org,,03/01/2025 09:00:00 AM,approved,03/13/2025 06:01:00 PM,"
+    b"03/13/2025 07:29:10 PM,89,No,Canada,\n"
+    b"No,Bo Chen,Bo,Chen,bo@example.org,,03/02/2025 09:00:00 AM,approved,--,--,--,,--,\n"
+)
+ALL["zoom_webinar_2025"] = ZOOM_WEBINAR_2025

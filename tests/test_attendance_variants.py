@@ -26,7 +26,8 @@ def error_of(data: bytes, **kwargs) -> ImportFormatError:
 
 
 @pytest.mark.parametrize(("sample", "platform"), [
-    ("zoom_2025", "zoom"), ("zoom_2025_totals", "zoom"), ("zoom_admin", "zoom"), ("zoom_cp1252", "zoom"),
+    ("zoom_webinar_2025", "zoom-webinar"), ("zoom_2025", "zoom"), ("zoom_2025_totals", "zoom"),
+    ("zoom_admin", "zoom"), ("zoom_cp1252", "zoom"),
     ("teams_2023", "teams"), ("teams_semicolon", "teams"), ("teams_2020", "teams"), ("teams_2021", "teams"),
     ("teams_live", "teams-live"), ("meet", "meet"), ("webex", "webex"),
 ])
@@ -101,6 +102,34 @@ def test_zoom_duration_disagreement_is_a_warning_naming_the_line():
     assert read_attendance(s.ZOOM_2025, tz="UTC").warnings == ()
 
 
+def test_zoom_webinar_newer_layout():
+    report = read_attendance(s.ZOOM_WEBINAR_2025, tz="Asia/Tokyo")
+    assert report.title == "Spring Talk" and report.meeting_ref == "812 3456 7890"
+    assert report.started_at == utc("2025-03-13 09:00")  # 06:00 PM JST
+    assert report.extra["summary"]["registered"] == "3"
+    seg = report.segments
+    assert seg["name"].tolist() == ["Hana Host", "Pat Panel", "Ann Lee"]
+    assert seg["original_name"].tolist()[1] == "Patricia Panel"
+    assert seg["role"].tolist() == ["host", "panelist", "attendee"]
+    assert seg["guest"].tolist() == [False, False, False]
+    assert seg["joined_at"].iloc[2] == utc("2025-03-13 09:01")
+    assert seg["left_at"].iloc[2] == utc("2025-03-13 10:29:10")
+    no_shows = report.extra["no_shows"]
+    assert no_shows["email"].tolist() == ["bo@example.org"] and no_shows["line"].tolist() == [14]
+    assert report.warnings == ()
+
+
+def test_unreadable_reported_duration_is_a_warning():
+    report = read_attendance(s.ZOOM_2025.replace(b",42,", b",forty-two,"), tz="UTC")
+    assert report.warnings == ("line 2: Duration (Minutes) 'forty-two' is not a duration; not checked",)
+    assert pd.isna(report.segments["duration_reported"].iloc[0])
+
+
+def test_header_only_report_says_it_is_empty():
+    report = read_attendance(s.ZOOM_2025.split(b"\n")[0] + b"\n", tz="UTC")
+    assert report.segments.empty and report.warnings == ("the report has no attendance rows",)
+
+
 # --- Teams ----------------------------------------------------------------------------
 
 def test_teams_2023_native_utf16_quoted_dates_and_broken_row():
@@ -116,6 +145,12 @@ def test_teams_2023_native_utf16_quoted_dates_and_broken_row():
     assert seg["participant_id"].tolist()[:2] == ["one@example.org"] * 2
     # the row with only a leave time (line 18) is skipped with a warning; 3m 30s = 3m 16s + 14s agrees
     assert report.warnings == ("line 18: a row with a leave time but no join time; skipped",)
+
+
+def test_teams_no_break_space_before_pm():
+    text = codecs.decode(s.TEAMS_2021[2:], "utf-16-le").replace(" AM", "\u202fAM")
+    report = read_attendance(s.utf16le(text.replace("\r\n", "\n")), tz="Europe/Paris")
+    assert report.segments["joined_at"].iloc[0] == utc("2022-04-13 05:56:32")
 
 
 def test_teams_section_two_sum_disagreement_is_a_warning():
@@ -157,6 +192,16 @@ def test_teams_2020_leave_without_join_is_an_error():
     text = codecs.decode(s.TEAMS_2020[2:], "utf-16-le").replace("Mia Park\tJoined", "Mia Park\tLeft")
     error = error_of(text.encode("utf-8"), dayfirst=False)
     assert error.line == 7 and "leaves without having joined" in str(error)
+
+
+def test_teams_2020_portuguese_event_list():
+    data = s.utf16le("Nome Completo\tAtividade\tCarimbo de data/hora\n"
+                     "Ana Lima\tEntrou antes de\t04/11/2020 09:50:12\n"
+                     "Ana Lima\tSaiu\t04/11/2020 10:20:00\n")
+    report = read_attendance(data, tz="America/Sao_Paulo", dayfirst=True)
+    seg = report.segments
+    assert seg["joined_at"].tolist() == [utc("2020-11-04 12:50:12")]  # 4 November, UTC-3
+    assert seg["left_at"].tolist() == [utc("2020-11-04 13:20:00")]
 
 
 def test_teams_2021_report():
@@ -216,6 +261,15 @@ def test_meet_past_midnight():
     assert any(w.startswith("line 3:") for w in report.warnings)
 
 
+def test_meet_full_date_times_need_no_date_and_must_be_in_order():
+    data = s.MEET.replace(b"10:02 AM,11:07 AM", b"10/14/2021 10:02 AM,10/14/2021 11:07 AM").replace(
+        b"10:15 AM,11:00 AM", b"10/14/2021 10:15 AM,10/14/2021 11:00 AM")
+    assert read_attendance(data, tz="UTC").segments["left_at"].iloc[1] == utc("2021-10-14 11:00")
+    backwards = data.replace(b"10/14/2021 11:00 AM", b"10/14/2021 10:00 AM")
+    error = error_of(backwards)
+    assert error.line == 3 and error.column == "Time exited"
+
+
 def test_webex_report_needs_the_date_order():
     assert "dayfirst" in str(error_of(s.WEBEX))
     report = read_attendance(s.WEBEX, tz="America/New_York", dayfirst=False)
@@ -259,7 +313,8 @@ ZOOM_HEAD = b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Min
 
 
 @pytest.mark.parametrize(("row", "line", "column", "value", "words"), [
-    (b"A,a@x.org,11/19/2021 10:00:00 AM,11/19/2021 09:00:00 AM,1,No", 2, "Leave Time", None, "before the join"),
+    (b"A,a@x.org,11/19/2021 10:00:00 AM,11/19/2021 09:00:00 AM,1,No", 2, "Leave Time", "11/19/2021 09:00:00 AM",
+     "before the join"),
     (b"A,a@x.org,11/19/2021 10:00:00 AM,the end,1,No", 2, "Leave Time", "the end", "expected a date"),
     (b"A,a@x.org,11/31/2021 10:00:00 AM,11/19/2021 10:00:00 AM,1,No", 2, "Join Time", "11/31/2021 10:00:00 AM",
      "not a valid date"),

@@ -9,6 +9,8 @@ import pytest
 from exportfiles import fixture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_attendance_fuzz import _apply as damage
+from test_attendance_fuzz import operations
 
 import confkit
 from confkit.errors import ImportFormatError, InvalidInputError
@@ -244,39 +246,32 @@ def test_exported_from_the_package():
 CHAT_FIXTURES = ["zoom-chat-1.txt", "zoom-chat-2.txt", "meeting001_chat.txt", "test-zoom-chat.txt"]
 
 
-def _damage(data: bytes, edits: list[tuple[str, int, int]], encoding: str) -> bytes:
-    lines = data.split(b"\n")
-    for op, i, value in edits:
-        if op == "flip" and data:
-            buf = bytearray(b"\n".join(lines))
-            buf[i % len(buf)] ^= 1 << (value % 8)
-            lines = bytes(buf).split(b"\n")
-        elif op == "delete" and data:
-            buf = bytearray(b"\n".join(lines))
-            del buf[i % len(buf)]
-            lines = bytes(buf).split(b"\n")
-        elif op == "drop" and lines:
-            del lines[i % len(lines)]
-        elif op == "repeat" and lines:
-            j = i % len(lines)
-            lines.insert(j, lines[j])
-    out = b"\n".join(lines)
-    if encoding != "utf-8":
-        out = out.decode("utf-8", "replace").encode(encoding, "replace")
-    return out
-
-
-@settings(derandomize=True, max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.sampled_from(CHAT_FIXTURES),
-       edits=st.lists(st.tuples(st.sampled_from(["flip", "delete", "drop", "repeat"]), st.integers(0, 10_000),
-                                st.integers(0, 7)), max_size=6),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "cp1252", "latin-1"]))
-def test_damaged_chats_read_or_raise_import_format_error(name, edits, encoding):
-    data = _damage(fixture(f"zoom/{name}").read_bytes(), edits, encoding)
+@settings(derandomize=True, max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(CHAT_FIXTURES), ops=st.lists(operations, max_size=4),
+       deletes=st.lists(st.integers(0, 10_000), max_size=3))
+def test_damaged_chats_read_or_raise_import_format_error(name, ops, deletes):
+    """The attendance fuzz's edits, and single bytes deleted (a padding space, a colon, a tab)."""
+    data = fixture(f"zoom/{name}").read_bytes()
+    for at in deletes:
+        data = data[: at % len(data)] + data[at % len(data) + 1:] if data else data
+    for op in ops:
+        data = damage(data, op)
     try:
         log = read_chat(data, tz="Europe/Berlin", date=date(2024, 3, 31), start=datetime(2024, 3, 31, tzinfo=UTC))
     except ImportFormatError as exc:
         assert exc.file in (None, "<bytes>") and exc.line is not None  # bytes have no file name
         return
     assert isinstance(log, ChatLog)
-    assert log.messages["sent_at"].notna().all() and log.messages["sender"].str.len().gt(0).all()
+    m = log.messages
+    assert list(m.columns[:6]) == ["sent_at", "sender", "recipient", "text", "kind", "line"]
+    assert m["sent_at"].notna().all() and m["sender"].str.len().gt(0).all() and m["line"].gt(0).all()
+    assert m["kind"].notna().all()
+
+
+def test_errors_name_the_file_when_read_from_a_path(tmp_path):
+    path = tmp_path / "meeting_saved_chat.txt"
+    path.write_bytes(b"10:00:00 From  Ann  to  Everyone:\n\thi\n10:00:0 From  Bob  to  Everyone:\n\tyo\n")
+    with pytest.raises(ImportFormatError) as info:
+        read_chat(path, tz="UTC", date=date(2024, 1, 1))
+    assert (info.value.file, info.value.line) == (str(path), 3)
+    assert str(path) in str(info.value) and "line 3" in str(info.value)

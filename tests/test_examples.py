@@ -4,7 +4,9 @@ below are counted by hand from the files)."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -58,6 +60,16 @@ def test_example_chats_read_as_described(day):
     assert (m["sent_at"].dt.tz_convert(ZOOM_TZ).dt.strftime("%Y-%m-%d") == day).all()
 
 
+def test_example_cloud_recording_chat():
+    log = read_chat(EXPORTS / "zoom" / "GMT20251021-140030_RecordingnewChat.txt")  # the start is in the name
+    m = log.messages
+    assert m["kind"].value_counts().to_dict() == {"message": 4, "reply": 1, "reaction": 1, "reaction_removed": 0}
+    assert m["sent_at"][0] == pd.Timestamp(datetime(2025, 10, 21, 14, 1, 0, tzinfo=timezone.utc))
+    assert (m["sender"][2], m["text"][2], m["reply_to"][2]) == ("Maya Okafor", "Welcome, Priya!",
+                                                                 "Hi all, I'm visiting...")
+    assert m["recipient"].isna().all() and log.tz == "UTC"
+
+
 def test_example_chat_details():
     first = read_chat(chat("2025-10-14"), tz=ZOOM_TZ).messages
     dm = first[first["direct"]]
@@ -84,6 +96,7 @@ def test_example_files_are_where_the_readme_says():
         "zoom/2025-10-16 09.57.40 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
         "zoom/2025-10-21 09.56.05 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
         "zoom/2025-10-23 09.58.30 DATA 101 Intro to Data Analysis/meeting_saved_chat.txt",
+        "zoom/GMT20251021-140030_RecordingnewChat.txt",
         "zoom/participants_84512390476_2025-10-14.csv",
         "zoom/participants_84512390476_2025-10-16.csv",
         "zoom/participants_84512390476_2025-10-21.csv",
@@ -150,3 +163,28 @@ def test_example_teams_report_read_as_described():
     sarah = seg[seg["name"] == "Sarah O'Connor"]
     assert [local(t, "Europe/London") for t in sarah["left_at"]] == ["14:22:40", "15:01:50"]
     assert local(seg.loc[seg["name"] == "Tom Fletcher", "left_at"].iloc[0], "Europe/London") == "14:31:15"
+
+
+def test_example_meet_report_is_as_described():
+    (path,) = (EXPORTS / "meet").glob("*.csv")
+    assert path.name == "2025-11-04 09-30 Book Club.csv"  # Meet's "YYYY-MM-DD HH-MM <title>.csv"
+    data = path.read_bytes()
+    assert data.count(b"\r\n") == data.count(b"\n") == 8 and not data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert list(rows[0]) == ["First name", "Last name", "Email", "Duration", "Time joined", "Time exited"]
+    assert [f"{r['First name']} {r['Last name']}" for r in rows] == [
+        "Rosa Delgado", "James O'Neill", "Grace Liu", "Mei Tanaka", "Dev Patel", "Nina Berg", "Samuel Okoro"]
+    by_name = {r["First name"]: r for r in rows}
+    assert (by_name["Grace"]["Time exited"], by_name["Samuel"]["Time joined"]) == ("10:05 AM", "9:52 AM")
+    assert (by_name["Dev"]["Duration"], by_name["Nina"]["Duration"]) == ("48 min", "30 sec")
+
+
+def test_example_meet_report_reads_with_the_date_from_its_name():
+    (path,) = (EXPORTS / "meet").glob("*.csv")
+    report = read_attendance(path, tz="America/Chicago")  # CST on 4 November 2025: UTC-6
+    seg = report.segments
+    assert (report.platform, report.title, len(seg)) == ("meet", "Book Club", 7)
+    assert seg["joined_at"].iloc[0] == pd.Timestamp(datetime(2025, 11, 4, 15, 28, tzinfo=timezone.utc))
+    samuel = seg[seg["name"] == "Samuel Okoro"].iloc[0]
+    assert samuel["joined_at"] == pd.Timestamp(datetime(2025, 11, 4, 15, 52, tzinfo=timezone.utc))
+    assert any("line 6" in w for w in report.warnings)  # Dev Patel: 48 min present in a 56-minute span

@@ -9,8 +9,17 @@ import pandas as pd
 import pytest
 
 from confkit.errors import InvalidInputError
-from confkit.exports import MeetingData, snippet, teams_duration, teams_report, zoom_chat, zoom_participants
-from confkit.formats import read_chat
+from confkit.exports import (
+    MeetingData,
+    cloud_chat_name,
+    snippet,
+    teams_duration,
+    teams_report,
+    zoom_chat,
+    zoom_cloud_chat,
+    zoom_participants,
+)
+from confkit.formats import read_attendance, read_chat
 
 UTC = timezone.utc
 
@@ -182,5 +191,29 @@ def test_instance_data_reads_a_stored_instance(app, clock):
     lines = zoom_participants(data, "UTC").decode("utf-8-sig").split("\r\n")
     assert lines[1] == "7,Seminar,01/07/2030 09:00:00 AM,01/07/2030 09:30:00 AM,,30,2"
     assert lines[5] == "Ben,ben@example.com,01/07/2030 09:02:00 AM,01/07/2030 09:10:00 AM,8,No"
+    back = read_attendance(zoom_participants(data, "Europe/Paris"), tz="Europe/Paris", dayfirst=False).segments
+    assert list(zip(back["name"], back["joined_at"], back["left_at"])) == list(
+        zip(seg["name"], seg["joined_at"], seg["left_at"]))
+    chat = read_chat(zoom_chat(data, "Europe/Paris"), tz="Europe/Paris", date=date(2030, 1, 7)).messages
+    assert list(zip(chat["sender"], chat["sent_at"], chat["text"])) == [("Ben", msg["sent_at"][0], "hello")]
     with pytest.raises(NotFoundError, match="instance 3"):
         instance_data(app, 7, 3)
+
+
+def test_zoom_cloud_chat_bytes_and_name():
+    recording = at(14, 1)  # the recording started a minute into the meeting
+    assert zoom_cloud_chat(tiny(), recording) == (
+        b"00:03:00\tAnn Lee:\tHi all,\r\nwelcome\r\n"                    # 14:04; the direct message is left out
+        b'00:05:00\tBo Chen:\tReacted to "Hi all, welcome" with \xf0\x9f\x91\x8b\r\n'
+        b'00:06:00\tAnn Lee:\tReplying to "thanks"\r\n\r\nyou are welcome\r\n')
+    assert cloud_chat_name(recording) == "GMT20240305-140100_RecordingnewChat.txt"
+    assert zoom_cloud_chat(tiny(), at(14, 6, 30)).startswith(b"00:00:30\tAnn Lee:\tReplying")
+
+
+def test_zoom_cloud_chat_reads_back_by_its_name(tmp_path):
+    path = tmp_path / cloud_chat_name(at(14, 0))
+    path.write_bytes(zoom_cloud_chat(tiny()))
+    m = read_chat(path).messages
+    assert list(m["sent_at"]) == [pd.Timestamp(at(14, minute)) for minute in (4, 6, 7)]
+    assert list(m["kind"]) == ["message", "reaction", "reply"]
+    assert list(m["text"]) == ["Hi all,\nwelcome", "\U0001f44b", "you are welcome"]

@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from confkit.exports import MeetingData, snippet, teams_report, zoom_chat, zoom_participants
+from confkit.exports import MeetingData, snippet, teams_report, zoom_chat, zoom_cloud_chat, zoom_participants
 from confkit.formats import read_attendance, read_chat
 
 ZONES = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Perth"]
@@ -32,13 +32,13 @@ def meetings(draw):
         seconds=draw(st.integers(8 * 3600, 14 * 3600)))
     names = draw(st.lists(st.tuples(st.sampled_from(FIRST), st.sampled_from(LAST)).map(" ".join),
                           min_size=1, max_size=4, unique=True))
-    people = [(name, draw(st.sampled_from([None, name.split()[0].lower() + "@example.org"])))
-              for name in names]
+    people = [(name, draw(st.sampled_from([None, name.split()[0].lower() + "@example.org"])),
+               draw(st.sampled_from([None, "Dr " + name, name.split()[0]]))) for name in names]
     rows = []
-    for name, email in people:
+    for name, email, original in people:
         for _ in range(draw(st.integers(1, 3))):
             joined = start + timedelta(seconds=draw(st.integers(0, 7200)))
-            rows.append({"name": name, "email": email, "joined_at": joined,
+            rows.append({"name": name, "email": email, "original_name": original, "joined_at": joined,
                          "left_at": joined + timedelta(seconds=draw(st.integers(1, 3600)))})
     segments = pd.DataFrame(rows)
     end = max(segments["left_at"]).to_pydatetime() + timedelta(seconds=draw(st.integers(0, 600)))
@@ -64,9 +64,11 @@ def meetings(draw):
     return meeting, zone, day
 
 
-def _segments(frame: pd.DataFrame) -> list[tuple]:
-    return sorted((str(r.name), None if pd.isna(r.email) else str(r.email), pd.Timestamp(r.joined_at).value,
-                   pd.Timestamp(r.left_at).value) for r in frame.itertuples())
+def _segments(frame: pd.DataFrame, *, original: bool = False) -> list[tuple]:
+    def text(value: object) -> str | None:
+        return None if pd.isna(value) else str(value)
+    return sorted((str(r.name), text(r.email), pd.Timestamp(r.joined_at).value, pd.Timestamp(r.left_at).value,
+                   text(r.original_name) if original else None) for r in frame.itertuples())
 
 
 SETTINGS = settings(derandomize=True, max_examples=40, deadline=None,
@@ -81,14 +83,14 @@ def test_zoom_participants_round_trip(case):
     assert report.platform == "zoom"
     assert (report.title, report.meeting_ref) == (meeting.title, meeting.meeting_ref)
     assert report.started_at == meeting.started_at and report.ended_at == meeting.ended_at
-    assert _segments(report.segments) == _segments(meeting.segments)
+    assert _segments(report.segments, original=True) == _segments(meeting.segments, original=True)
 
 
 @SETTINGS
 @given(meetings())
 def test_teams_report_round_trip(case):
     meeting, zone, _ = case
-    report = read_attendance(teams_report(meeting, zone), tz=zone)
+    report = read_attendance(teams_report(meeting, zone), tz=zone)  # Teams shows no original names
     assert report.platform == "teams" and report.title == meeting.title
     assert report.started_at == meeting.started_at and report.ended_at == meeting.ended_at
     assert _segments(report.segments) == _segments(meeting.segments)
@@ -109,3 +111,17 @@ def test_zoom_chat_round_trip(case):
     assert list(got["kind"]) == list(sent["kind"])
     quoted = [snippet(t) if isinstance(t, str) else "" for t in sent["reply_to"]]
     assert list(got["reply_to"].fillna("")) == quoted
+
+
+@SETTINGS
+@given(meetings())
+def test_zoom_cloud_chat_round_trip(case):
+    meeting, _, _ = case
+    public = meeting.messages[meeting.messages["recipient"].isna()]
+    assume(not public.empty)
+    got = read_chat(zoom_cloud_chat(meeting), start=meeting.started_at).messages
+    assert list(got["sent_at"]) == [pd.Timestamp(t) for t in public["sent_at"]]
+    assert list(got["sender"]) == list(public["sender"])
+    assert list(got["text"]) == list(public["text"])
+    assert list(got["kind"]) == list(public["kind"])
+    assert got["recipient"].isna().all()

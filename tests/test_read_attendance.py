@@ -36,6 +36,7 @@ def test_heroes_segments_people_and_first_join():
     assert first["email"] == "loki_asgardian@marvel.com"
     assert first["joined_at"] == utc("2021-11-19 08:54:15") and first["left_at"] == utc("2021-11-19 11:01:59")
     assert first["line"] == 2 and first["duration_reported"] == pd.Timedelta(minutes=128)
+    assert first["duration"] == pd.Timedelta("2h7m44s")  # 09:54:15 to 12:01:59; Zoom rounds up to 128 min
     assert seg.iloc[-1]["name"] == "026_Redeemer II" and seg.iloc[-1]["line"] == 32
     assert report.warnings == ()
 

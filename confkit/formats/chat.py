@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date as Date
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timezone, tzinfo
 from pathlib import PurePath
 
 import numpy as np
@@ -32,7 +32,8 @@ _TIME = r"(?P<time>\d{1,3}):(?P<minute>\d{2}):(?P<second>\d{2})"
 _LOCAL = re.compile(_TIME + r"[ \t]+From[ \t]+(?P<rest>.*)$")
 # Cloud recording: "00:21:14<TAB>Andrew Knight:<TAB>text".
 _CLOUD = re.compile(_TIME + r"\t(?P<sender>[^\t]*?):\t(?P<text>.*)$")
-_STARTS_WITH_TIME = re.compile(r"\d{1,3}:\d{2}:\d{2}[ \t]")
+# A line that is not a header but starts like one (a time, then TAB or " From "): damaged.
+_HEADER_LIKE = re.compile(r"\d{1,3}:\d{2}:\d{2}[ \t]|\d{1,3}:\d{1,3}(?::\d{1,3})?(?:\t|[ \t]+From[ \t])")
 _TO_EVERYONE = re.compile(r"(?P<sender>.*\S)[ \t]+to[ \t]+Everyone")
 _DIRECT = re.compile(r"[ \t]*\((?:Direct Message|Privately)\)$")
 _REACTED = re.compile(r'Reacted to "(?P<target>.*)" with (?P<emoji>\S+)')
@@ -44,13 +45,13 @@ _REPLY_INLINE = re.compile(r'Replying to "(?P<target>[^\n]*?)"(?:[ \t]+(?P<text>
 _GMT_NAME = re.compile(r"GMT(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})")
 # Zoom saves the local chat into "<YYYY-MM-DD HH.MM.SS Topic>/meeting_saved_chat.txt".
 _FOLDER_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2}) \d{2}\.\d{2}\.\d{2}\b")
-ROLLOVER = timedelta(hours=12)  # a time of day this much earlier than the last one is the next day
+ROLLOVER = 12 * 3600  # seconds: a time of day this much earlier than the one before is the next day
 
 
 @dataclass
 class _Draft:
     line: int
-    offset: timedelta
+    offset: int  # seconds since midnight, or since the recording started
     sender: str
     recipient: str | None
     direct: bool
@@ -86,7 +87,7 @@ def read_chat(source: Source, *, tz: str | tzinfo | None = None, date: Date | st
         drafts = _parse(text, lines, first, cloud=True)
         zone_name = resolve_tz(tz)[1] if tz is not None else "UTC"
         base = pd.Timestamp(_cloud_start(text, start))
-        times = pd.Series([base + d.offset for d in drafts], dtype=TS)
+        times = pd.Series(base + pd.to_timedelta(_offsets(drafts), unit="s"), dtype=TS)
         warnings: list[str] = []
     elif _LOCAL.match(head):
         drafts = _parse(text, lines, first, cloud=False)
@@ -109,7 +110,7 @@ def _parse(text: Text, lines: list[str], first: int, *, cloud: bool) -> list[_Dr
     for number, line in enumerate(lines[first:], start=first + 1):
         match = (_CLOUD if cloud else _LOCAL).match(line)
         if match is None:
-            if _STARTS_WITH_TIME.match(line):
+            if _HEADER_LIKE.match(line):
                 form = "'HH:MM:SS<TAB><name>:<TAB><text>'" if cloud else "'HH:MM:SS From <name> to <name>:'"
                 raise ImportFormatError(f"a line that starts with a time must be a message header {form}",
                                         file=text.where, line=number, value=line[:60])
@@ -127,12 +128,12 @@ def _parse(text: Text, lines: list[str], first: int, *, cloud: bool) -> list[_Dr
     return drafts
 
 
-def _offset(text: Text, number: int, match: re.Match[str], *, wall_clock: bool) -> timedelta:
+def _offset(text: Text, number: int, match: re.Match[str], *, wall_clock: bool) -> int:
     hour, minute, second = int(match["time"]), int(match["minute"]), int(match["second"])
     if minute > 59 or second > 59 or (wall_clock and hour > 23):
         raise ImportFormatError("not a valid time (HH:MM:SS)", file=text.where, line=number, column="time",
                                 value=f"{match['time']}:{match['minute']}:{match['second']}")
-    return timedelta(hours=hour, minutes=minute, seconds=second)
+    return hour * 3600 + minute * 60 + second
 
 
 def _local_header(text: Text, number: int, rest: str) -> tuple[str, str | None, bool, list[str]]:
@@ -193,17 +194,21 @@ def _folder_date(text: Text) -> Date:
                             file=text.where)
 
 
+def _offsets(drafts: list[_Draft]) -> np.ndarray:
+    return np.fromiter((d.offset for d in drafts), dtype="int64", count=len(drafts))
+
+
 def _wall_clock(drafts: list[_Draft], day: Date, zone: tzinfo) -> tuple[pd.Series, list[str]]:
     """Times of day on ``day`` in ``zone`` as UTC; a time far earlier than the one
     before it is on the next day."""
-    days, last, local, warnings = 0, None, [], []
-    for draft in drafts:
-        if last is not None and draft.offset < last - ROLLOVER:
-            days += 1
-            warnings.append(f"line {draft.line}: the time went back past midnight; read as the next day")
-        last = draft.offset
-        local.append(pd.Timestamp(day) + pd.Timedelta(days=days) + draft.offset)
-    utc, notes = to_utc(pd.Series(local, dtype="datetime64[ns]"), zone, np.array([d.line for d in drafts]))
+    seconds = _offsets(drafts)
+    lines = np.fromiter((d.line for d in drafts), dtype="int64", count=len(drafts))
+    rolls = np.zeros(len(seconds), dtype=bool)
+    rolls[1:] = seconds[1:] < seconds[:-1] - ROLLOVER
+    seconds = seconds + 86_400 * np.cumsum(rolls)
+    warnings = [f"line {line}: the time went back past midnight; read as the next day" for line in lines[rolls]]
+    naive = pd.Series(pd.Timestamp(day) + pd.to_timedelta(seconds, unit="s"), dtype="datetime64[ns]")
+    utc, notes = to_utc(naive, zone, lines)
     return utc, warnings + notes
 
 
@@ -233,18 +238,24 @@ def _body(lines: list[str]) -> str:
 
 
 def _frame(text: Text, drafts: list[_Draft], times: pd.Series) -> pd.DataFrame:
+    cleaned: dict[str, str] = {}
+
+    def names(raw: str) -> str:
+        if raw not in cleaned:
+            cleaned[raw] = clean_name(raw)[0] or raw.strip()
+        return cleaned[raw]
+
     rows = []
     for draft in drafts:
         body = _body(draft.body)
         if not body:
             raise ImportFormatError("the message has no text", file=text.where, line=draft.line)
         kind, content, target = _classify(body)
-        recipient = clean_name(draft.recipient)[0] if draft.recipient else None
-        rows.append((clean_name(draft.sender)[0], recipient, content, kind, draft.line, draft.direct, target,
-                     draft.sender))
+        recipient = names(draft.recipient) if draft.recipient else None
+        rows.append((names(draft.sender), recipient, content, kind, draft.line, draft.direct, target, draft.sender))
     columns: list[tuple[object, ...]] = list(zip(*rows)) if rows else [()] * 8
     return pd.DataFrame({
-        "sent_at": pd.Series(times.to_numpy(), dtype=TS),
+        "sent_at": times.reset_index(drop=True).astype(TS),
         "sender": pd.array(columns[0], dtype="string"),
         "recipient": pd.array(columns[1], dtype="string"),
         "text": pd.array(columns[2], dtype="string"),

@@ -65,27 +65,29 @@ def read(text: Text, opts: Options) -> AttendanceReport:
     joins = local.add("Time joined", table.require_values("Time joined", join_col), table.lines)
     leaves = local.add("Time exited", table.require_values("Time exited", leave_col), table.lines)
     start = local.add_one("file name", file_start, 0) if file_start and day else None
-    try:
-        joined, left = local.utc(joins, on=day), local.utc(leaves, on=day)
-    except ImportFormatError as exc:
-        if day is None and "no date" in str(exc):
+    dateless = (local.dateless(joins) & local.dateless(leaves)).to_numpy()
+    for handle, column in ((joins, "Time joined"), (leaves, "Time exited")):
+        if day is None and local.dateless(handle).any():
+            at = int(np.flatnonzero(local.dateless(handle).to_numpy())[0])
             raise ImportFormatError(
                 "Google Meet reports give times of day only and the file name does not hold the date "
                 "('YYYY-MM-DD HH:MM <title> - Attendance Report.csv'): pass date= (the meeting's date)",
-                file=opts.where, line=exc.line, column=exc.column, value=exc.value) from None
-        raise
+                file=opts.where, line=int(table.lines[at]), column=column,
+                value=table.values(join_col if handle == joins else leave_col).iloc[at])
+    joined, left = local.utc(joins, on=day), local.utc(leaves, on=day)
     warnings: list[str] = []
-    overnight = (left < joined) & ~local.naive(joins, day).isna()
+    overnight = (left < joined).fillna(False).to_numpy() & dateless
     if overnight.any():
         left = left.where(~overnight, left + pd.Timedelta(days=1))
-        for i in np.flatnonzero(overnight.to_numpy())[:5]:
+        for i in np.flatnonzero(overnight)[:5]:
             warnings.append(f"line {int(table.lines[i])}: exited before joining on the same day; read as the "
                             "next day (the meeting passed midnight)")
-    reported, precision = parse_durations(table.values(table.column("duration")), bare_unit="min")
+    reported, precision = parse_durations(table.values(table.column("duration")), bare_unit="min",
+                                          lines=table.lines, column="Duration", warnings=warnings)
     segments = frame(name=names["name"], email=table.values(table.column("email")), joined_at=joined,
                      left_at=left, line=table.lines, display_name=raw,
                      guest=names["guest_suffix"].where(names["guest_suffix"]), duration_reported=reported)
-    require_order(segments, opts.where, "Time exited")
+    require_order(segments, opts.where, "Time exited", table.values(leave_col))
     slack = precision.to_numpy() + np.where(local.has_seconds(joins) & local.has_seconds(leaves), 1, 60) + 1
     warnings += check_durations(segments, slack, "Duration")
     started = local.utc(start, on=day).iloc[0] if start is not None else None

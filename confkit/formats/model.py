@@ -23,8 +23,19 @@ class AttendanceReport:
     without platform suffixes), ``email`` (string dtype, ``<NA>`` when absent),
     ``joined_at`` / ``left_at`` (``datetime64[ns, UTC]``; ``left_at`` may be NaT for
     a report downloaded during the meeting) and ``line`` (1-based line in the file).
+    Then ``display_name`` (as written), ``original_name`` (Zoom's "Name (Original
+    Name)"), ``role`` (host, panelist, attendee, organizer, presenter), ``guest``
+    (nullable bool), ``in_waiting_room`` (bool; such rows are waiting, not attending),
+    ``duration`` (``left_at - joined_at``), ``duration_reported`` (the platform's own
+    figure, only checked), ``device`` and
+    ``participant_id`` (UPN, Live Events participant id); platforms may add more
+    (``section``, ``country``, ``session_id``).
     ``started_at`` / ``ended_at``: the meeting's own times where the file gives them.
     ``tz``: the IANA zone the file's local times were read in.
+    ``kind``: "segments", or "totals" for Zoom's "Show unique users" export (one row
+    per person, times NaT, ``duration_reported`` set).
+    ``extra``: what else the file says (meeting-block fields, a webinar's summary and
+    ``no_shows``, a Teams summary).
     """
 
     platform: str

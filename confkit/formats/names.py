@@ -12,9 +12,9 @@ import re
 import numpy as np
 import pandas as pd
 
-_GUEST = re.compile(r"\s*\((?:guest|gast|invité|invitado|convidado)\)", re.IGNORECASE)
+_GUEST = re.compile(r"\((?:guest|gast|invité|invitado|convidado)\)", re.IGNORECASE)
 _SUFFIX = re.compile(
-    r"\s*\((?:external|ext|extern|externo|unverified|non verified"
+    r"\((?:external|ext|extern|externo|unverified|non verified"
     r"|(?:she|he|they|ze|xe|it|her|him|them|hers|his|theirs)(?:\s*/\s*[a-z]+){1,2})\)",
     re.IGNORECASE)
 
@@ -22,7 +22,7 @@ _SUFFIX = re.compile(
 def clean_name(raw: str) -> tuple[str, bool]:
     """The name without guest, external and pronoun suffixes, and whether it said guest."""
     guest = bool(_GUEST.search(raw))
-    name = _SUFFIX.sub("", _GUEST.sub("", raw))
+    name = _SUFFIX.sub(" ", _GUEST.sub(" ", raw))
     return " ".join(name.split()), guest
 
 
@@ -56,7 +56,7 @@ def clean_names(raw: pd.Series, *, zoom_original: bool = False) -> pd.DataFrame:
     originals = np.full(len(values), None, dtype=object)
     guests = np.zeros(len(values), dtype=bool)
     cache: dict[str, tuple[str, str | None, bool]] = {}
-    for i in np.flatnonzero(text.str.contains("(", regex=False).to_numpy(dtype=bool)):
+    for i in np.flatnonzero(np.fromiter(("(" in value for value in values), dtype=bool, count=len(values))):
         value = values[i]
         found = cache.get(value)
         if found is None:

@@ -13,11 +13,11 @@ import pandas as pd
 
 from ..errors import ImportFormatError
 from .model import AttendanceReport
-from .timeparse import MISSING, UTC_DTYPE
+from .timeparse import MISSING, UTC_DTYPE, as_text
 
 # Columns after model.SEGMENT_COLUMNS, in this order; every reader fills all of them.
-EXTRA_COLUMNS = ("display_name", "original_name", "role", "guest", "in_waiting_room", "duration_reported",
-                 "device", "participant_id")
+EXTRA_COLUMNS = ("display_name", "original_name", "role", "guest", "in_waiting_room", "duration",
+                 "duration_reported", "device", "participant_id")
 
 ROLES = {"host": "host", "co-host": "host", "cohost": "host", "panelist": "panelist", "attendee": "attendee",
          "organizer": "organizer", "organiser": "organizer", "presenter": "presenter",
@@ -46,16 +46,13 @@ def make_report(opts: Options, *, segments: pd.DataFrame, title: str = "", meeti
     def stamp(value: pd.Timestamp | None):
         return None if value is None or pd.isna(value) else value.to_pydatetime()
 
+    if segments.empty:
+        warnings = (*warnings, "the report has no attendance rows")
     return AttendanceReport(
         platform=opts.platform, title=title or "", meeting_ref=meeting_ref or None,
         started_at=stamp(started_at), ended_at=stamp(ended_at), tz=tz or opts.zone_name,
         segments=segments.reset_index(drop=True), warnings=tuple(warnings), source=opts.name, kind=kind,
         extra=extra or {})
-
-
-def empty_segments() -> pd.DataFrame:
-    return frame(name=pd.Series([], dtype="string"), joined_at=pd.Series([], dtype=UTC_DTYPE),
-                 left_at=pd.Series([], dtype=UTC_DTYPE), line=np.zeros(0, dtype="int64"))
 
 
 def frame(*, name: pd.Series, joined_at: pd.Series, left_at: pd.Series, line: np.ndarray | pd.Series,
@@ -65,14 +62,20 @@ def frame(*, name: pd.Series, joined_at: pd.Series, left_at: pd.Series, line: np
     n = len(name)
     index = pd.RangeIndex(n)
 
+    missing = set(MISSING)
+
     def text(values: object) -> pd.Series:
+        """Text as the ``string`` dtype, the exports' "no value" markers as <NA>."""
         if values is None:
-            return pd.Series([pd.NA] * n, index=index, dtype="string")
-        series = pd.Series(np.asarray(values, dtype=object), index=index).astype("string")
-        return series.mask(series.isin(MISSING))
+            return pd.Series(pd.array([pd.NA] * n, dtype="string"), index=index)
+        if isinstance(values, pd.Series) and getattr(values.dtype, "na_value", None) is pd.NA:
+            return values.set_axis(index)  # already clean
+        cells = np.asarray(values, dtype=object)
+        return pd.Series(pd.array([None if v is None or v in missing else v for v in cells], dtype="string"),
+                         index=index)
 
     columns: dict[str, object] = {
-        "name": pd.Series(np.asarray(name, dtype=object), index=index).astype("string").fillna(""),
+        "name": text(name).fillna(""),
         "email": text(email),
         "joined_at": _stamps(joined_at, index),
         "left_at": _stamps(left_at, index),
@@ -86,6 +89,8 @@ def frame(*, name: pd.Series, joined_at: pd.Series, left_at: pd.Series, line: np
         elif column == "in_waiting_room":
             columns[column] = pd.Series(False if values is None else np.asarray(values, dtype=bool), index=index,
                                         dtype=bool)
+        elif column == "duration":
+            columns[column] = columns["left_at"] - columns["joined_at"]  # type: ignore[operator]
         elif column == "duration_reported":
             columns[column] = pd.Series(pd.NaT if values is None else np.asarray(values), index=index,
                                         dtype="timedelta64[ns]")
@@ -107,13 +112,14 @@ def _stamps(values: pd.Series, index: pd.RangeIndex) -> pd.Series:
     return series.astype(UTC_DTYPE)
 
 
+_TRUTH = {**dict.fromkeys(("yes", "y", "true", "1", "ja", "sim", "oui", "sí", "si"), True),
+          **dict.fromkeys(("no", "n", "false", "0", "nein", "não", "nao", "non"), False)}
+
+
 def yes_no(values: pd.Series) -> pd.Series:
     """``Yes``/``No`` (``Y``/``N``, true/false) cells as nullable booleans."""
-    lowered = values.fillna("").astype(str).str.strip().str.lower()
-    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    out[lowered.isin(("yes", "y", "true", "1", "ja", "sim", "oui", "sí", "si"))] = True
-    out[lowered.isin(("no", "n", "false", "0", "nein", "não", "nao", "non"))] = False
-    return out
+    truth = [_TRUTH.get(cell.lower()) for cell in as_text(values).to_numpy(dtype=object)]
+    return pd.Series(pd.array(truth, dtype="boolean"), index=values.index)
 
 
 _DURATION = re.compile(r"""
@@ -126,34 +132,36 @@ _DURATION = re.compile(r"""
     )\s*$""", re.VERBOSE | re.IGNORECASE | re.ASCII)
 
 
-def parse_durations(values: pd.Series, *, bare_unit: str = "min") -> tuple[pd.Series, pd.Series]:
+def parse_durations(values: pd.Series, *, bare_unit: str = "min", lines: np.ndarray | None = None,
+                    column: str = "Duration", warnings: list[str] | None = None) -> tuple[pd.Series, pd.Series]:
     """Reported durations (``1h 2m 10s``, ``1 hr 5 min``, ``45 mins``, ``1:00:00`` or a
     bare number in ``bare_unit``) as timedeltas, and each one's precision in seconds
-    (60 when it gives no seconds). Unreadable or missing values are NaT."""
-    text = values.fillna("").astype(str).str.strip()
-    bare = pd.to_numeric(text, errors="coerce")
-    wordy = bare.isna() & ~text.isin(MISSING)
-    parts = text[wordy].str.extract(_DURATION).reindex(text.index)
-    parts["bare"] = parts["bare"].where(bare.isna(), bare)
-    num = {key: pd.to_numeric(parts[key], errors="coerce") for key in parts.columns}
-    seconds = (num["h"].fillna(0) * 3600 + num["m"].fillna(0) * 60 + num["s"].fillna(0))
+    (60 when it gives no seconds). Missing values are NaT; so are unreadable ones,
+    which add a warning naming the line to ``warnings`` (they are only a cross-check,
+    so the rows stay)."""
+    text = as_text(values)
     unit = {"min": 60, "s": 1}[bare_unit]
-    seconds = seconds.where(num["bare"].isna(), num["bare"] * unit)
-    clock = num["clock_h"].notna()
-    seconds = seconds.where(~clock, num["clock_h"] * 3600 + num["clock_m"] * 60 + num["clock_s"].fillna(0))
-    given = num["h"].notna() | num["m"].notna() | num["s"].notna() | num["bare"].notna() | clock
-    precision = pd.Series(np.where(num["s"].notna() | num["clock_s"].notna() |
-                                   (num["bare"].notna() & (unit == 1)), 1, 60), index=values.index)
-    return pd.to_timedelta(seconds.where(given), unit="s"), precision
-
-
-def unreadable_durations(values: pd.Series, parsed: pd.Series, lines: np.ndarray, column: str) -> list[str]:
-    """Warnings for reported durations that are present but unreadable (they are
-    only a cross-check, so the rows stay)."""
-    text = values.fillna("").astype(str).str.strip()
-    bad = ~text.isin(MISSING) & parsed.isna()
-    return [f"line {int(lines[i])}: {column} {text.iloc[i]!r} is not a duration; not checked"
-            for i in np.flatnonzero(bad.to_numpy())[:5]]
+    seconds = pd.to_numeric(text, errors="coerce") * unit  # bare numbers, the common case
+    precision = pd.Series(unit, index=values.index)
+    absent = text.isin(MISSING)
+    wordy = (seconds.isna() & ~absent).to_numpy()
+    if wordy.any():
+        wordy_text = text[wordy]
+        parts = wordy_text.where(wordy_text.str.len() <= 40, "?").str.extract(_DURATION)
+        num = {key: pd.to_numeric(parts[key], errors="coerce") for key in parts.columns}
+        clock = num["clock_h"].notna()
+        words = (num["h"].fillna(0) * 3600 + num["m"].fillna(0) * 60 + num["s"].fillna(0))
+        words = words.where(~clock, num["clock_h"] * 3600 + num["clock_m"] * 60 + num["clock_s"].fillna(0))
+        given = num["h"].notna() | num["m"].notna() | num["s"].notna() | num["bare"].notna() | clock
+        seconds[wordy] = words.where(given).to_numpy()
+        precision[wordy] = np.where(num["s"].notna() | num["clock_s"].notna(), 1, 60)
+    given = seconds.notna()
+    parsed = pd.to_timedelta(seconds.where(given), unit="s")
+    if warnings is not None and lines is not None:
+        bad = (~absent & parsed.isna()).to_numpy()
+        warnings += [f"line {int(lines[i])}: {column} {text.iloc[i]!r} is not a duration; not checked"
+                     for i in np.flatnonzero(bad)[:5]]
+    return parsed, precision
 
 
 def check_durations(segments: pd.DataFrame, slack: pd.Series | np.ndarray | float, what: str) -> list[str]:
@@ -172,14 +180,17 @@ def check_durations(segments: pd.DataFrame, slack: pd.Series | np.ndarray | floa
     return notes
 
 
-def require_order(segments: pd.DataFrame, where: str, column: str) -> None:
-    """A segment that ends before it starts cannot be read."""
-    backwards = segments["left_at"] < segments["joined_at"]
+def require_order(segments: pd.DataFrame, where: str, column: str, written: pd.Series | None = None) -> None:
+    """A segment that ends before it starts cannot be read. ``written``: the leave
+    cells as the file has them, row for row, to name the value."""
+    backwards = (segments["left_at"] < segments["joined_at"]).fillna(False).to_numpy(dtype=bool)
     if backwards.any():
-        i = int(np.flatnonzero(backwards.to_numpy(dtype=bool))[0])
+        i = int(np.flatnonzero(backwards)[0])
+        value = str(written.iloc[i]) if written is not None else str(segments["left_at"].iloc[i])
         raise ImportFormatError(
-            f"the leave time {segments['left_at'].iloc[i]} is before the join time {segments['joined_at'].iloc[i]}"
-            " (expected leave >= join)", file=where, line=int(segments["line"].iloc[i]), column=column)
+            f"the leave time is before the join time ({segments['left_at'].iloc[i]} < "
+            f"{segments['joined_at'].iloc[i]} UTC): expected a leave at or after the join",
+            file=where, line=int(segments["line"].iloc[i]), column=column, value=value)
 
 
 def pair_events(events: pd.DataFrame, key: str, where: str) -> tuple[pd.DataFrame, list[str]]:

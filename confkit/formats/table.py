@@ -77,19 +77,26 @@ class Rows:
         """The header row at ``header`` and the non-blank rows under it up to ``end``."""
         stop = len(self.cells) if end is None else end
         cells = self.cells
-        body = [i for i in range(header + 1, stop) if "".join(cells[i]).strip()]
-        rows = [self.cells[i] for i in body]
-        width = max([len(self.cells[header])] + [len(row) for row in rows])
-        padded = [row if len(row) == width else row + [""] * (width - len(row)) for row in rows]
-        columns = list(zip(*padded)) if padded else [()] * width
-        return Table(tuple(self.cells[header]), self.lines[header], rows,
-                     np.asarray([self.lines[i] for i in body], dtype="int64"), self.where, columns)
+        body = [i for i in range(header + 1, stop)
+                if cells[i] and (cells[i][0].strip() or "".join(cells[i]).strip())]
+        rows = [cells[i] for i in body]
+        widths = {len(row) for row in rows} | {len(cells[header])}
+        width = max(widths)
+        if len(widths) > 1:
+            rows = [row if len(row) == width else row + [""] * (width - len(row)) for row in rows]
+        columns = list(zip(*rows)) if rows else [()] * width
+        lines = self.lines
+        return Table(tuple(cells[header]), lines[header], rows, np.asarray([lines[i] for i in body], dtype="int64"),
+                     self.where, columns)
 
 
 def split_rows(text: Text, delimiter: str | None = None) -> Rows:
     """Split the text with the csv module (quoted cells may hold the delimiter,
-    commas in dates, or line breaks)."""
+    commas in dates, or line breaks). No-break spaces become spaces: newer locales
+    write ``7:29:57\u202fPM``."""
     lines = text.lines
+    if "\u202f" in text.text or "\xa0" in text.text:
+        lines = [line.replace("\u202f", " ").replace("\xa0", " ") for line in lines]
     if lines and lines[-1] == "":
         lines = lines[:-1]
     delimiter = delimiter or sniff_delimiter(lines)
@@ -153,8 +160,8 @@ class Table:
         """The cells of one column as stripped text ("" where the row is short or
         the column absent)."""
         if position is None:
-            return pd.Series([""] * len(self.rows), dtype=str)
-        return pd.Series(self.columns[position], dtype=str).str.strip()
+            return pd.Series([""] * len(self.rows), dtype=object)
+        return pd.Series([cell.strip() for cell in self.columns[position]], dtype=object)
 
     def value_frame(self, positions: Iterable[int]) -> dict[int, pd.Series]:
         return {position: self.values(position) for position in positions}

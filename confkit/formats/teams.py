@@ -13,6 +13,7 @@ to last leave.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,6 @@ from .segments import (
     pair_events,
     parse_durations,
     require_order,
-    unreadable_durations,
 )
 from .sniff import Text
 from .table import Rows, Table, key_values, split_rows
@@ -56,24 +56,24 @@ def _action_kind(table: Table, position: int) -> pd.Series:
     return kind
 
 
-def _events(table: Table, key_col: int, local: LocalTimes, time_col: int, action_col: int,
-            what: str) -> tuple[pd.DataFrame, list[str]]:
-    events = pd.DataFrame({
-        "key": table.require_values(what, key_col) if what != "Session Id" else table.values(key_col),
+def _events(table: Table, key_col: int, local: LocalTimes, time_col: int, action_col: int) -> pd.DataFrame:
+    """One row per Joined/Left event: the key it is paired by (display name or
+    session), its UTC time, "join" or "leave", and its line."""
+    return pd.DataFrame({
+        "key": table.require_values(table.header[key_col].strip(), key_col),
         "at": local.utc(local.add(table.header[time_col].strip(),
-                                  table.require_values("timestamp", time_col), table.lines)),
+                                  table.require_values(table.header[time_col].strip(), time_col), table.lines)),
         "action": _action_kind(table, action_col),
         "line": table.lines,
     })
-    return events, []
 
 
 def _read_event_list(rows: Rows, header: int, opts: Options) -> AttendanceReport:
     table = rows.table(header)
     name_col = table.require("Full Name", *FULL_NAME)
     local = LocalTimes(opts.where, opts.zone, opts.dayfirst)
-    events, _ = _events(table, name_col, local, table.require("Timestamp", *TIMESTAMP),
-                        table.require("User Action", *ACTION), "Full Name")
+    events = _events(table, name_col, local, table.require("Timestamp", *TIMESTAMP),
+                     table.require("User Action", *ACTION))
     paired, notes = pair_events(events, "key", opts.where)
     raw = events.loc[paired["event"], "key"].reset_index(drop=True)
     names = clean_names(raw)
@@ -94,7 +94,28 @@ def _sections(rows: Rows) -> dict[str, int]:
     return found
 
 
-def _segment_table(table: Table, local: LocalTimes, first_last: bool) -> dict[str, object]:
+@dataclass
+class _Part:
+    """One Teams table (section 2 or 3, or the 2021 table) with its time columns
+    registered; ``precision`` (seconds per row of the reported duration) is set
+    once the segments are built."""
+
+    table: Table
+    raw: pd.Series
+    names: pd.DataFrame
+    joins: pd.Series
+    leaves: pd.Series
+    join: int
+    leave: int
+    duration: pd.Series
+    duration_name: str
+    email: pd.Series
+    upn: pd.Series
+    role: pd.Series
+    precision: np.ndarray | None = None
+
+
+def _segment_table(table: Table, local: LocalTimes, first_last: bool) -> _Part:
     name_col = table.require("Name", "name", "full name")
     join_col = table.require("First Join" if first_last else "Join Time",
                              *(("first join",) if first_last else ("join time",)))
@@ -103,22 +124,22 @@ def _segment_table(table: Table, local: LocalTimes, first_last: bool) -> dict[st
     duration_col = table.column("in-meeting duration", "duration", "attendance duration")
     raw = table.require_values("Name", name_col)
     joins, leaves = table.values(join_col), table.values(leave_col)
-    return {"table": table, "raw": raw, "names": clean_names(raw), "joins": joins, "leaves": leaves,
-            "join": local.add(table.header[join_col].strip(), joins, table.lines),
-            "leave": local.add(table.header[leave_col].strip(), leaves, table.lines),
-            "duration": table.values(duration_col),
-            "duration_name": table.header[duration_col].strip() if duration_col is not None else "Duration",
-            "email": table.values(table.column("email")),
-            "upn": table.values(table.column("participant id (upn)", "upn")),
-            "role": table.values(table.column("role"))}
+    return _Part(table=table, raw=raw, names=clean_names(raw), joins=joins, leaves=leaves,
+                 join=local.add(table.header[join_col].strip(), joins, table.lines),
+                 leave=local.add(table.header[leave_col].strip(), leaves, table.lines),
+                 duration=table.values(duration_col),
+                 duration_name=table.header[duration_col].strip() if duration_col is not None else "Duration",
+                 email=table.values(table.column("email")),
+                 upn=table.values(table.column("participant id (upn)", "upn")),
+                 role=table.values(table.column("role")))
 
 
-def _build(part: dict[str, object], local: LocalTimes, opts: Options,
+def _build(part: _Part, local: LocalTimes, opts: Options,
            warnings: list[str]) -> pd.DataFrame:
     """Segments from one table; rows with only a leave time (a known Teams quirk)
     are skipped with a warning, a missing leave time gives NaT and a warning."""
-    table: Table = part["table"]  # type: ignore[assignment]
-    joins, leaves = part["joins"], part["leaves"]
+    table = part.table
+    joins, leaves = part.joins, part.leaves
     no_join = joins.isin(MISSING)
     no_leave = leaves.isin(MISSING)
     neither = no_join & no_leave
@@ -132,17 +153,17 @@ def _build(part: dict[str, object], local: LocalTimes, opts: Options,
         warnings.append(f"line {int(table.lines[i])}: no leave time (report taken during the meeting?); "
                         "left_at is empty")
     keep = (~no_join).to_numpy()
-    names = part["names"]
-    reported, precision = parse_durations(part["duration"], bare_unit="s")
-    warnings += unreadable_durations(part["duration"], reported, table.lines, part["duration_name"])
+    names = part.names
+    reported, precision = parse_durations(part.duration, bare_unit="s", lines=table.lines,
+                                          column=part.duration_name, warnings=warnings)
     segments = frame(
-        name=names["name"][keep], email=part["email"][keep], joined_at=local.utc(part["join"])[keep],
-        left_at=local.utc(part["leave"])[keep], line=table.lines[keep], display_name=part["raw"][keep],
-        role=part["role"][keep], guest=names["guest_suffix"].where(names["guest_suffix"])[keep],
-        duration_reported=reported[keep], participant_id=part["upn"][keep],
+        name=names["name"][keep], email=part.email[keep], joined_at=local.utc(part.join)[keep],
+        left_at=local.utc(part.leave)[keep], line=table.lines[keep], display_name=part.raw[keep],
+        role=part.role[keep], guest=names["guest_suffix"].where(names["guest_suffix"])[keep],
+        duration_reported=reported[keep], participant_id=part.upn[keep],
     )
-    require_order(segments, opts.where, "Leave Time")
-    part["precision"] = precision[keep].to_numpy()
+    require_order(segments, opts.where, "Leave Time", leaves[keep])
+    part.precision = precision[keep].to_numpy()
     return segments
 
 
@@ -186,7 +207,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         if segment_header is not None else None
     if activity is not None:
         segments = _build(activity, local, opts, warnings)
-        warnings += check_durations(segments, activity["precision"] + 1.0, activity["duration_name"])
+        warnings += check_durations(segments, activity.precision + 1.0, activity.duration_name)
         if people is not None:
             warnings += _check_people(people, segments)
             segments["participant_id"] = segments["participant_id"].fillna(_upn_by_person(people, segments))
@@ -194,7 +215,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         assert people is not None
         segments = _build(people, local, opts, warnings)
         actual = segments["left_at"] - segments["joined_at"]
-        over = (segments["duration_reported"] - actual).dt.total_seconds() > people["precision"] + 1.0
+        over = (segments["duration_reported"] - actual).dt.total_seconds() > people.precision + 1.0
         for i in np.flatnonzero(over.fillna(False).to_numpy(dtype=bool))[:10]:
             warnings.append(f"line {int(segments['line'].iloc[i])}: In-Meeting Duration is longer than first join "
                             "to last leave")
@@ -211,23 +232,23 @@ def _person_keys(names: pd.Series, emails: pd.Series) -> pd.MultiIndex:
                                       emails.fillna("").astype(str).to_numpy()])
 
 
-def _upn_by_person(people: dict[str, object], segments: pd.DataFrame) -> pd.Series:
+def _upn_by_person(people: _Part, segments: pd.DataFrame) -> pd.Series:
     """Section 3 has no UPN column: take each person's from section 2 (same name and e-mail)."""
-    upn = pd.Series(people["upn"].to_numpy(), index=_person_keys(people["names"]["name"], people["email"]))
+    upn = pd.Series(people.upn.to_numpy(), index=_person_keys(people.names["name"], people.email))
     upn = upn[~upn.index.duplicated()].replace("", pd.NA)
     found = upn.reindex(_person_keys(segments["name"], segments["email"]))
     return pd.Series(found.to_numpy(), index=segments.index, dtype="string")
 
 
-def _check_people(people: dict[str, object], segments: pd.DataFrame) -> list[str]:
+def _check_people(people: _Part, segments: pd.DataFrame) -> list[str]:
     """Section 2's In-Meeting Duration is the sum of the person's section-3 segments."""
-    table: Table = people["table"]  # type: ignore[assignment]
-    reported, precision = parse_durations(people["duration"], bare_unit="s")
+    table = people.table
+    reported, precision = parse_durations(people.duration, bare_unit="s")
     per_segment = (segments["left_at"] - segments["joined_at"]).dt.total_seconds()
     grouped = per_segment.groupby(_person_keys(segments["name"], segments["email"]))
     sums, counts = grouped.sum(), grouped.size()
     notes = []
-    for i, key in enumerate(_person_keys(people["names"]["name"], people["email"])):
+    for i, key in enumerate(_person_keys(people.names["name"], people.email)):
         if pd.isna(reported.iloc[i]) or key not in sums.index:
             continue
         slack = precision.iloc[i] + 1.0 * counts[key] + 1.0
@@ -248,8 +269,8 @@ def read_live(text: Text, opts: Options) -> AttendanceReport:
     zone, zone_name = resolve_tz("UTC")
     local = LocalTimes(opts.where, zone, opts.dayfirst)
     session_col = table.require("Session Id", "session id", "sessionid")
-    events, _ = _events(table, session_col, local, table.require("UTC Event Timestamp", *TIMESTAMP[-2:]),
-                        table.require("Action", "action"), "Session Id")
+    events = _events(table, session_col, local, table.require("UTC Event Timestamp", *TIMESTAMP[-2:]),
+                     table.require("Action", "action"))
     paired, notes = pair_events(events, "key", opts.where)
     rows_of = paired["event"].to_numpy()
     raw = table.values(table.column("full name", "fullname"))

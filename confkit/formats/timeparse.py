@@ -108,7 +108,9 @@ def is_missing(values: pd.Series) -> pd.Series:
 
 def as_text(values: pd.Series) -> pd.Series:
     """Cells as stripped ``str`` with "" for missing (NaN-based, so masks are plain bool)."""
-    return values.fillna("").astype(str).str.strip()
+    cells = values.to_numpy(dtype=object)
+    return pd.Series([cell.strip() if type(cell) is str else "" if pd.isna(cell) else str(cell).strip()
+                      for cell in cells], index=values.index, dtype=object)
 
 
 _DIRECTIVES = {"a": ("%m", "%d"), "b": ("%d", "%m"), "md": "%d", "dm": "%d", "my": "%Y", "my2": "%Y",
@@ -216,7 +218,9 @@ class LocalTimes:
                 second = _exact(text, rest, day_first)
                 rest &= second.isna()
             seconds[present & ~rest] = "%S" in month_first
-        parts = text[rest].str.extract(_STAMP) if rest.any() else _STAMP_EMPTY
+        # Longer text is no date-time; the cap keeps the regular expression linear.
+        odd = text[rest]
+        parts = odd.where(odd.str.len() <= 64, "?").str.extract(_STAMP) if rest.any() else _STAMP_EMPTY
         has_date = parts["a"].notna() | parts["mon"].notna() | parts["mon2"].notna()
         ok = parts["H"].notna() & (True if self.time_only else has_date)
         if not ok.all():
@@ -336,6 +340,10 @@ class LocalTimes:
                                     value=str(col.values.iloc[at]))
         return stamps
 
+    def dateless(self, handle: int) -> pd.Series:
+        """True where the value is a time of day without a date."""
+        return self._columns[handle].dateless
+
     def has_seconds(self, handle: int) -> pd.Series:
         """True where the value gave seconds (minute-precision times need more slack)."""
         return self._columns[handle].seconds
@@ -352,11 +360,89 @@ _STAMP_EMPTY = pd.Series([], dtype=str).str.extract(_STAMP)
 
 
 def _exact(text: pd.Series, rows: pd.Series, fmt: str) -> pd.Series:
-    """``pd.to_datetime`` with one exact format on the selected rows (NaT elsewhere)."""
+    """Parse the selected rows with one exact format (NaT where it does not fit):
+    fixed-width values by byte arithmetic, the rest with ``pd.to_datetime``."""
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if rows.any():
+        fixed = _fixed_width(text[rows], fmt)
+        if fixed is not None:
+            out[rows] = fixed.to_numpy()
+            rows = rows & out.isna()
+    if rows.any():
         parsed = pd.to_datetime(text[rows], format=fmt, errors="coerce")
+        parsed = parsed.where((parsed.dt.year > _MIN_YEAR) & (parsed.dt.year < _MAX_YEAR))
         out[rows] = parsed.astype("datetime64[ns]")
+    return out
+
+
+_MIN_YEAR, _MAX_YEAR = 1677, 2262  # datetime64[ns] covers the years between
+_WIDTHS = {"Y": 4, "y": 2, "m": 2, "d": 2, "H": 2, "I": 2, "M": 2, "S": 2, "p": 2}
+
+
+def _fixed_width(values: pd.Series, fmt: str) -> pd.Series | None:
+    """Zero-padded values of one width (Zoom's ``11/19/2021 09:54:15 AM``) read as
+    a byte matrix: digits by arithmetic, literals compared, ranges checked. None
+    when the format has a field of varying width; NaT for rows that do not fit."""
+    fields: list[tuple[str, int]] = []  # (directive or literal char, column)
+    column, i = 0, 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            if i + 1 >= len(fmt) or fmt[i + 1] not in _WIDTHS:
+                return None
+            fields.append(("%" + fmt[i + 1], column))
+            column += _WIDTHS[fmt[i + 1]]
+            i += 2
+        else:
+            fields.append((fmt[i], column))
+            column += 1
+            i += 1
+    width = column
+    fits = (values.str.len() == width).to_numpy()
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if not fits.any():
+        return out
+    try:
+        raw = "".join(values[fits].tolist()).encode("ascii")
+    except UnicodeEncodeError:
+        return out
+    matrix = np.frombuffer(raw, dtype=np.uint8).reshape(-1, width).astype(np.int64)
+    ok = np.ones(len(matrix), dtype=bool)
+    parts: dict[str, np.ndarray] = {}
+    pm = np.zeros(len(matrix), dtype=bool)
+    for field_, at in fields:
+        if not field_.startswith("%"):
+            ok &= matrix[:, at] == ord(field_)
+            continue
+        code = field_[1]
+        if code == "p":
+            first, second = matrix[:, at], matrix[:, at + 1]
+            ok &= np.isin(first, list(b"AaPp")) & np.isin(second, list(b"Mm"))
+            pm = np.isin(first, list(b"Pp"))
+            continue
+        digits = matrix[:, at:at + _WIDTHS[code]] - 48
+        ok &= ((digits >= 0) & (digits <= 9)).all(axis=1)
+        number = np.zeros(len(matrix), dtype=np.int64)
+        for k in range(digits.shape[1]):
+            number = number * 10 + digits[:, k]
+        parts[code] = number
+    year = parts.get("Y", np.where(parts.get("y", 0) < 69, 2000, 1900) + parts.get("y", 0))
+    hour = parts.get("H", np.zeros(len(matrix), dtype=np.int64))
+    if "I" in parts:
+        ok &= (parts["I"] >= 1) & (parts["I"] <= 12)
+        hour = parts["I"] % 12 + np.where(pm, 12, 0)
+    minute, second = parts.get("M", 0), parts.get("S", 0)
+    month, day = parts.get("m", 1), parts.get("d", 1)
+    if "Y" not in parts and "y" not in parts:
+        year = 1900  # a time of day, as strptime dates it
+    ok &= (hour <= 23) & (np.asarray(minute) <= 59) & (np.asarray(second) <= 59)
+    ok &= (np.asarray(month) >= 1) & (np.asarray(month) <= 12) & (np.asarray(day) >= 1)
+    frame = pd.DataFrame({"year": year, "month": month, "day": day, "hour": hour, "minute": minute,
+                          "second": second}, index=np.arange(len(matrix)))
+    ok &= (np.asarray(year) > _MIN_YEAR) & (np.asarray(year) < _MAX_YEAR)
+    frame.loc[~ok] = (2000, 1, 1, 0, 0, 0)
+    stamps = pd.to_datetime(frame.astype("int64"), errors="coerce").astype("datetime64[ns]")
+    stamps[~ok] = pd.NaT
+    out[fits] = stamps.to_numpy()
     return out
 
 
@@ -391,6 +477,7 @@ def _assemble(parts: pd.DataFrame, dayfirst: bool) -> pd.Series:
     frame = pd.DataFrame({"year": year, "month": month, "day": day, "hour": hour, "minute": minute,
                           "second": second})
     valid = frame.notna().all(axis=1) & ~bad_12h & (hour <= 23) & (minute <= 59) & (second <= 59)
+    valid &= (year > _MIN_YEAR) & (year < _MAX_YEAR)
     stamps = pd.Series(pd.NaT, index=p.index, dtype="datetime64[ns]")
     if valid.any():
         built = pd.to_datetime(frame[valid].astype("int64"), errors="coerce")

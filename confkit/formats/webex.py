@@ -30,8 +30,8 @@ def read(text: Text, opts: Options) -> AttendanceReport:
     local = LocalTimes(opts.where, opts.zone, opts.dayfirst)
     joins = local.add("Join Time", table.require_values("Join Time", table.require("Join Time", "join time")),
                       table.lines)
-    leaves = local.add("Leave Time", table.require_values("Leave Time", table.require("Leave Time", "leave time")),
-                       table.lines)
+    leave_cells = table.require_values("Leave Time", table.require("Leave Time", "leave time"))
+    leaves = local.add("Leave Time", leave_cells, table.lines)
     title_col = table.column("meeting name", "meeting topic", "topic")
     start_col = table.column("meeting start date", "meeting start time", "start date", "start time")
     end_col = table.column("meeting end date", "meeting end time", "end date", "end time")
@@ -43,15 +43,17 @@ def read(text: Text, opts: Options) -> AttendanceReport:
 
     start = local.add_one("Meeting Start Date", first(start_col) or None, first_line)
     end = local.add_one("Meeting End Date", first(end_col) or None, first_line)
+    warnings: list[str] = []
     reported, precision = parse_durations(table.values(table.column("attendance duration", "duration")),
-                                          bare_unit="min")
+                                          bare_unit="min", lines=table.lines, column="Attendance Duration",
+                                          warnings=warnings)
     segments = frame(
         name=names["name"], email=table.values(table.column(*EMAIL)), joined_at=local.utc(joins),
         left_at=local.utc(leaves), line=table.lines, display_name=raw,
         role=table.values(table.column("role")), guest=names["guest_suffix"].where(names["guest_suffix"]),
         duration_reported=reported, device=table.values(table.column("connection type", "client")),
     )
-    require_order(segments, opts.where, "Leave Time")
-    warnings = check_durations(segments, minute_slack(local, joins, leaves), "Attendance Duration")
+    require_order(segments, opts.where, "Leave Time", leave_cells)
+    warnings += check_durations(segments, minute_slack(local, joins, leaves), "Attendance Duration")
     return make_report(opts, segments=segments, title=first(title_col) or "", meeting_ref=first(ref_col) or None,
                        started_at=local.one(start), ended_at=local.one(end), warnings=local.warnings + warnings)

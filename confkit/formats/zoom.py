@@ -22,6 +22,9 @@ from .timeparse import LocalTimes
 
 NAME = ("name (original name)", "user name (original name)")
 EMAIL = ("user email", "email")
+# Meeting-block fields kept in report.extra (the block's e-mail and name are the host's).
+MEETING_EXTRA = {"user email": "host_email", "user name": "host_name", "duration (minutes)": "duration_minutes",
+                 "participants": "participants"}
 TOTALS_HINT = ("this is the per-person total export (\"Show unique users\" ticked): it has no join or leave "
                "times. Export the participants report again without \"Show unique users\" for join segments")
 
@@ -80,8 +83,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         title, ref = values.get("topic", ""), values.get("meeting id") or None
         start = local.add_one("Start Time", values.get("start time") or None, line)
         end = local.add_one("End Time", values.get("end time") or None, line)
-        extra = {key: values[key] for key in ("user email", "duration (minutes)", "participants", "user name")
-                 if values.get(key)}
+        extra = {key: values[name] for name, key in MEETING_EXTRA.items() if values.get(name)}
         if ref is not None:
             ref = " ".join(ref.split())
 
@@ -101,7 +103,8 @@ def read(text: Text, opts: Options) -> AttendanceReport:
     raw_names = table.require_values("Name (Original Name)", anchor)
     names = clean_names(raw_names, zoom_original=True)
     reported_raw = table.values(duration_col)
-    reported, _ = parse_durations(reported_raw, bare_unit="min")
+    reported, _ = parse_durations(reported_raw, bare_unit="min", lines=table.lines, column="Duration (Minutes)",
+                                  warnings=warnings)
     guest = yes_no(table.values(table.column("guest", after=anchor))).mask(names["guest_suffix"], True)
     waiting = yes_no(table.values(table.column("in waiting room", after=anchor))).fillna(False)
 
@@ -121,7 +124,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         duration_reported=reported,
     )
     if kind == "segments":
-        require_order(segments, opts.where, "Leave Time")
+        require_order(segments, opts.where, "Leave Time", table.values(leave_col))
         warnings += check_durations(segments, slack, "Duration (Minutes)")
     return make_report(opts, segments=segments, title=title, meeting_ref=ref, started_at=started,
                        ended_at=ended, warnings=warnings, kind=kind, extra=extra)

@@ -8,6 +8,8 @@ two date formats in one file; both are read.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -54,7 +56,8 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         start = local.add_one("Actual Start Time", values.get("actual start time") or None, line)
         extra["summary"] = {key: values[name].strip() for name, key in SUMMARY_FIELDS.items()
                             if values.get(name, "").strip()}
-    pieces: list[dict[str, object]] = []
+    warnings: list[str] = []
+    sections = []
     for k, header in enumerate(headers):
         end = len(rows)
         if k + 1 < len(headers):
@@ -62,47 +65,62 @@ def read(text: Text, opts: Options) -> AttendanceReport:
             end = _title_above(rows, following)
             end = following if end is None else end
         title_row = _title_above(rows, header)
-        section = rows.cells[title_row][0].strip().rstrip(",:") if title_row is not None else ""
-        role = next((r for word, r in ROLE_OF_SECTION if word in section.lower()), None)
-        pieces.append(_section(rows, header, end, section, role, local))
-
-    warnings: list[str] = []
-    segments = []
-    no_shows = []
-    for piece in pieces:
-        joined = local.utc(piece["join"])
-        left = local.utc(piece["leave"])
-        shown = ~piece["no_show"]
-        part = frame(
-            name=piece["names"]["name"][shown], email=piece["email"][shown], joined_at=joined[shown],
-            left_at=left[shown], line=piece["lines"][shown.to_numpy()],
-            display_name=piece["display"][shown], original_name=piece["names"]["original_name"][shown],
-            role=pd.Series([piece["role"]] * int(shown.sum()), dtype=object),
-            guest=piece["guest"][shown], duration_reported=piece["reported"][shown],
-            section=pd.Series([piece["section"]] * int(shown.sum()), dtype=object),
-            country=piece["country"][shown],
-        )
-        require_order(part, opts.where, "Leave Time")
-        slack = minute_slack(local, piece["join"], piece["leave"])[shown.to_numpy()]
-        warnings += check_durations(part, slack, "Time in Session (minutes)")
-        segments.append(part)
-        if (~shown).any():
-            no_shows.append(pd.DataFrame({
-                "name": piece["names"]["name"][~shown].to_numpy(),
-                "email": piece["email"][~shown].replace(list(MISSING), pd.NA).to_numpy(),
-                "line": piece["lines"][(~shown).to_numpy()],
-            }))
-    table = pd.concat(segments, ignore_index=True)
-    extra["no_shows"] = (pd.concat(no_shows, ignore_index=True) if no_shows else
-                         pd.DataFrame({"name": [], "email": [], "line": []})).astype(
-        {"name": "string", "email": "string", "line": "int64"})
-    started = local.one(start)
-    return make_report(opts, segments=table, title=title, meeting_ref=ref, started_at=started,
+        name = rows.cells[title_row][0].strip().rstrip(",:") if title_row is not None else ""
+        role = next((r for word, r in ROLE_OF_SECTION if word in name.lower()), None)
+        sections.append(_section(rows, header, end, name, role, local, warnings))
+    segments = pd.concat([_segments(section, local, opts, warnings) for section in sections], ignore_index=True)
+    extra["no_shows"] = pd.concat([section.no_shows() for section in sections], ignore_index=True)
+    return make_report(opts, segments=segments, title=title, meeting_ref=ref, started_at=local.one(start),
                        warnings=local.warnings + warnings, extra=extra)
 
 
-def _section(rows: Rows, header: int, end: int, section: str, role: str | None,
-             local: LocalTimes) -> dict[str, object]:
+@dataclass
+class _Section:
+    """One table of the report (Host, Panelist, Attendee Details, Other Attended)."""
+
+    name: str
+    role: str | None
+    lines: np.ndarray
+    names: pd.DataFrame
+    display: pd.Series
+    email: pd.Series
+    join: int
+    leave: int
+    leaves: pd.Series  # the leave cells as written
+    no_show: pd.Series
+    guest: pd.Series
+    reported: pd.Series
+    country: pd.Series
+
+    def no_shows(self) -> pd.DataFrame:
+        """Registrants who did not come: name, e-mail, line."""
+        absent = self.no_show.to_numpy()
+        return pd.DataFrame({
+            "name": pd.Series(self.names["name"][absent].to_numpy(), dtype="string"),
+            "email": pd.Series(self.email[absent].replace(list(MISSING), pd.NA).to_numpy(), dtype="string"),
+            "line": pd.Series(self.lines[absent], dtype="int64"),
+        })
+
+
+def _segments(section: _Section, local: LocalTimes, opts: Options, warnings: list[str]) -> pd.DataFrame:
+    """The section's attended rows as segments, durations checked."""
+    shown = (~section.no_show).to_numpy()
+    count = int(shown.sum())
+    part = frame(
+        name=section.names["name"][shown], email=section.email[shown], joined_at=local.utc(section.join)[shown],
+        left_at=local.utc(section.leave)[shown], line=section.lines[shown], display_name=section.display[shown],
+        original_name=section.names["original_name"][shown], role=pd.Series([section.role] * count, dtype=object),
+        guest=section.guest[shown], duration_reported=section.reported[shown],
+        section=pd.Series([section.name] * count, dtype=object), country=section.country[shown],
+    )
+    require_order(part, opts.where, "Leave Time", section.leaves[shown])
+    slack = minute_slack(local, section.join, section.leave)[shown]
+    warnings += check_durations(part, slack, "Time in Session (minutes)")
+    return part
+
+
+def _section(rows: Rows, header: int, end: int, name: str, role: str | None,
+             local: LocalTimes, warnings: list[str]) -> _Section:
     table = rows.table(header, end)
     name_col = table.column("user name (original name)", "user name", "name")
     if name_col is not None:
@@ -130,11 +148,10 @@ def _section(rows: Rows, header: int, end: int, section: str, role: str | None,
             raise ImportFormatError(f"the {what} is missing for an attendee (only Attended = No rows may lack it)",
                                     file=table.where, line=int(table.lines[at]), column=what,
                                     value=values.iloc[at])
-    reported, _ = parse_durations(table.values(table.column("time in session (minutes)")), bare_unit="min")
+    reported, _ = parse_durations(table.values(table.column("time in session (minutes)")), bare_unit="min",
+                                  lines=table.lines, column="Time in Session (minutes)", warnings=warnings)
     guest = yes_no(table.values(table.column("is guest"))).mask(names["guest_suffix"], True)
-    return {
-        "names": names, "display": display, "email": table.values(table.column("email")),
-        "join": local.add("Join Time", joins, table.lines), "leave": local.add("Leave Time", leaves, table.lines),
-        "no_show": no_show, "lines": table.lines, "role": role, "section": section, "guest": guest,
-        "reported": reported, "country": table.values(table.column("country/region name")),
-    }
+    return _Section(name=name, role=role, lines=table.lines, names=names, display=display,
+                    email=table.values(table.column("email")), join=local.add("Join Time", joins, table.lines),
+                    leave=local.add("Leave Time", leaves, table.lines), leaves=leaves, no_show=no_show, guest=guest,
+                    reported=reported, country=table.values(table.column("country/region name")))
