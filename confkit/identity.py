@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import validate
@@ -163,11 +164,14 @@ def group_people(segments: pd.DataFrame) -> list[Person]:
     by_email: dict[str, Person] = {}
     by_name: dict[str, Person] = {}
     order: list[Person] = []
-    for row in range(len(segments)):
-        keys = [k for k in dict.fromkeys(name_key(n) for n in (originals[row], names[row], displays[row])) if k]
-        shown = next((clean_name(n) for n in (originals[row], names[row], displays[row]) if clean_name(n)), "")
-        address = _cell(emails[row]) if not _missing(emails[row]) else None
-        ekey = email_key(address)
+    seen: dict[tuple[Any, ...], tuple[list[str], str, str | None, str | None]] = {}
+    for row, identity in enumerate(zip(originals, names, displays, emails)):
+        try:
+            keys, shown, address, ekey = seen[identity]
+        except KeyError:  # a person's rows repeat the same cells: work them out once
+            keys, shown, address, ekey = seen.setdefault(identity, _identity(*identity))
+        except TypeError:  # an unhashable cell
+            keys, shown, address, ekey = _identity(*identity)
         if ekey is not None:
             person = by_email.get(ekey)
             if person is None:
@@ -205,19 +209,32 @@ def group_people(segments: pd.DataFrame) -> list[Person]:
     return result
 
 
-def _spans(segments: pd.DataFrame) -> list[tuple[Any, Any]]:
-    if "joined_at" not in segments.columns:
-        return [(None, None)] * len(segments)
-    left = segments["left_at"] if "left_at" in segments.columns else pd.Series([pd.NaT] * len(segments))
-    return [(j, lv if not pd.isna(lv) else pd.Timestamp.max.tz_localize("UTC"))
-            for j, lv in zip(segments["joined_at"], left)]
+def _identity(original: Any, name: Any, display: Any, email: Any) -> tuple[list[str], str, str | None, str | None]:
+    """A row's name keys (most trusted first), the name to show, its e-mail and e-mail key."""
+    keys = [k for k in dict.fromkeys(name_key(n) for n in (original, name, display)) if k]
+    shown = next((clean_name(n) for n in (original, name, display) if clean_name(n)), "")
+    address = _cell(email) if not _missing(email) else None
+    return keys, shown, address, email_key(address)
 
 
-def _overlap(spans: list[tuple[Any, Any]], rows: list[int], others: list[int]) -> bool:
+def _spans(segments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each row's join and leave in ns (no leave: open to the end of time); None
+    without join times."""
+    if "joined_at" not in segments.columns or "left_at" not in segments.columns:
+        return None
+    def ns(column: str, missing: int) -> np.ndarray:
+        naive = segments[column].astype("datetime64[ns, UTC]").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        return np.where(np.isnat(naive), missing, naive.view(np.int64))
+    return ns("joined_at", np.iinfo(np.int64).max), ns("left_at", np.iinfo(np.int64).max)
+
+
+def _overlap(spans: tuple[np.ndarray, np.ndarray] | None, rows: list[int], others: list[int]) -> bool:
     """Whether any of ``rows`` is open at the same time as any of ``others``."""
-    return any(spans[a][0] is not None and spans[b][0] is not None and not pd.isna(spans[a][0])
-               and not pd.isna(spans[b][0]) and spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
-               for a in rows for b in others)
+    if spans is None:
+        return False
+    joined, left = spans
+    a, b = np.array(rows), np.array(others)
+    return bool(((joined[a][:, None] < left[b][None, :]) & (joined[b][None, :] < left[a][:, None])).any())
 
 
 def _missing(value: Any) -> bool:

@@ -149,11 +149,34 @@ def run(app: Any, args: argparse.Namespace) -> list[ImportResult]:
     if not reports:
         raise InvalidInputError("no attendance report among the files: a chat is imported with its report")
     chats = pair_chats(reports, readings)
+    _refuse_overlaps(reports, same_meeting=args.meeting is not None)
     options = dict(meeting_id=args.meeting, roster=args.roster, include_direct=args.include_direct)
     planned = [app.import_meeting(r, chats.get(i), dry_run=True, **options) for i, r in enumerate(reports)]
     if args.dry_run:
         return planned
     return [app.import_meeting(r, chats.get(i), **options) for i, r in enumerate(reports)]
+
+
+def _refuse_overlaps(reports: Sequence[AttendanceReport], *, same_meeting: bool) -> None:
+    """Two different reports of one meeting (by reference or title, or all of them
+    with --meeting) whose times overlap cannot both be imported: say so before
+    anything is written."""
+    groups: dict[str, list[AttendanceReport]] = {}
+    for report in reports:
+        key = "" if same_meeting else (f"ref {report.platform} {report.meeting_ref}" if report.meeting_ref
+                                       else f"title {(report.title or '').strip().casefold()}")
+        if key != "title ":  # a report without reference or title gets a meeting of its own
+            groups.setdefault(key, []).append(report)
+    for group in groups.values():
+        for earlier, later in zip(group, group[1:]):  # oldest first already
+            if _span(later)[0] < _span(earlier)[1] and not _same(earlier, later):
+                raise InvalidInputError(f"{later.source} overlaps {earlier.source} in time and would go into the"
+                                        " same meeting; import them into different meetings (--meeting)")
+
+
+def _same(a: AttendanceReport, b: AttendanceReport) -> bool:
+    return (a.started_at, a.ended_at, a.meeting_ref) == (b.started_at, b.ended_at, b.meeting_ref) \
+        and a.segments.equals(b.segments)
 
 
 def summary(results: Sequence[ImportResult]) -> list[dict[str, Any]]:

@@ -62,6 +62,7 @@ NEW_USER_TTL_S = 7 * 24 * 3600  # users reserved by an import that never committ
 RECONNECT_OVERLAP_MS = 60_000   # overlapping rows shorter than this are a reconnect
 CHUNK = 500                     # fields per staging command (each well under 1 ms)
 COMMIT_KEYS = 50                # keys per commit script or transaction: each holds the server < 1 ms
+TRANSACTIONS_PER_PIPELINE = 20
 COPY_COUNT = 1000               # fields per HSCAN / ZSCAN when copying a live key
 
 J, L, T = int(EventType.JOIN), int(EventType.LEAVE), int(EventType.TIMEOUT)
@@ -186,6 +187,7 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
         return _result(plan, report, mid if meeting_exists else None, order, title, created=False,
                        meeting_created=not meeting_exists, user_ids=None, dry_run=True)
 
+    _finish_pending(app)
     if meeting_exists:
         _settle(app, mid)  # type: ignore[arg-type]
     else:
@@ -200,12 +202,13 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
     result = _result(plan, report, mid, order, title, created=True, meeting_created=not meeting_exists,
                      user_ids=user_ids, dry_run=False)
     follow_up = _follow_up(plan, user_ids, [u.user_id for u in new_users], _ref_fields(report, fingerprint))
-    committed, stored_order = _stage_and_commit(
+    committed, stored_order, pending = _stage_and_commit(
         app, mid, order, plan, user_ids, fingerprint, result, follow_up,  # type: ignore[arg-type]
         create=(not meeting_exists, title, _description(report)), progress=progress)
     if not committed:  # the same content was committed meanwhile
         return _repeat(app, mid, stored_order, False)  # type: ignore[arg-type]
     _finish(app, mid, order)  # type: ignore[arg-type]
+    app.stores.catalog.srem(keys.import_pending, pending)
     return result
 
 
@@ -527,16 +530,37 @@ def _settle(app: ConferenceApp, mid: int) -> None:
 
 def _create_users(app: ConferenceApp, users: Sequence[User]) -> None:
     """Write new users, each with an expiry in the same transaction (made permanent
-    after the commit): not listed until then, and gone if the import never commits.
-    One transaction on a single server; one per user on a cluster (one slot each)."""
-    keys, catalog = app.keys, app.stores.catalog
-    size = 1 if app.stores.cluster else COMMIT_KEYS
-    groups = [users[start:start + size] for start in range(0, len(users), size)]
-    for group in groups:
-        pipe = catalog.pipeline(transaction=True)
-        for user in group:
-            pipe.hset(keys.user(user.user_id), mapping=user_fields(user))
-            pipe.expire(keys.user(user.user_id), NEW_USER_TTL_S)
+    after the commit): not listed until then, and gone if the import never commits."""
+    keys = app.keys
+
+    def queue(pipe: Any, user: User) -> None:
+        pipe.hset(keys.user(user.user_id), mapping=user_fields(user))
+        pipe.expire(keys.user(user.user_id), NEW_USER_TTL_S)
+
+    _transactions(app, app.stores.catalog, users, queue, same_slot=False)
+
+
+def _transactions(app: ConferenceApp, client: Any, items: Sequence[Any], queue: Any, *, same_slot: bool) -> None:
+    """``queue(pipe, item)`` for every item, COMMIT_KEYS items per MULTI/EXEC (EXEC
+    runs a whole transaction at once, so they stay small). On one server the
+    transactions travel in one pipeline; on a cluster a transaction holds one slot:
+    one per item unless they share one."""
+    size = COMMIT_KEYS if same_slot or not app.stores.cluster else 1
+    groups = [items[start:start + size] for start in range(0, len(items), size)]
+    if app.stores.cluster:
+        for group in groups:
+            pipe = client.pipeline(transaction=True)
+            for item in group:
+                queue(pipe, item)
+            pipe.execute()
+        return
+    for first in range(0, len(groups), TRANSACTIONS_PER_PIPELINE):
+        pipe = client.pipeline(transaction=False)
+        for group in groups[first:first + TRANSACTIONS_PER_PIPELINE]:
+            pipe.execute_command("MULTI")  # a transaction cut short by a dying client is discarded
+            for item in group:
+                queue(pipe, item)
+            pipe.execute_command("EXEC")
         pipe.execute()
 
 
@@ -583,7 +607,9 @@ def _records(plan: _Plan, user_ids: Sequence[int | None], order: int, first_even
 
 def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, user_ids: Sequence[int | None],
                       fingerprint: str, result: ImportResult, follow_up: dict[str, str],
-                      create: tuple[bool, str, str], progress: bool | None) -> tuple[bool, int]:
+                      create: tuple[bool, str, str], progress: bool | None) -> tuple[bool, int, str]:
+    """Stage, then commit; returns (committed, order id, pending member). Until its
+    follow-up is done, the import is listed in ``import_pending``."""
     keys, activity = app.keys, app.stores.activity
     token = secrets.token_hex(8)
     pipe = activity.pipeline(transaction=False)
@@ -607,7 +633,7 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
         with bar:
             for key in existing:
                 _copy(activity, key, staged[key])
-            _create_staged(activity, staged, live)
+            _create_staged(app, staged, live)
             with _Writer(activity) as writer:
                 def run(*command: Any) -> None:
                     writer.pipe.execute_command(*command)  # the writer swaps pipelines as it sends them
@@ -641,6 +667,8 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                     writer.added(len(part))
                     bar.update(len(part))
         creating, title, description = create
+        pending = f"{mid}:{order}:{token}"
+        app.stores.catalog.sadd(keys.import_pending, pending)  # before anything can become visible
         head = [*keys.meeting_script_keys(mid), keys.import_fingerprints(mid)]
         now = to_ms(app.now())
         indexes = [key for key in live if ":messages:user:" in key]
@@ -653,16 +681,19 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                 pairs = [k for key in indexes[start:start + COMMIT_KEYS] for k in (staged[key], key)]
                 reply = script(keys=[*head, *pairs], args=[*seen, "index"], client=activity)
                 if not int(reply[0]):
-                    return False, int(reply[1])
-            pairs = [k for key in live if key not in indexes for k in (staged[key], key)]
+                    return False, int(reply[1]), pending
+            rest = set(live) - set(indexes)
+            pairs = [k for key in live if key in rest for k in (staged[key], key)]
             reply = script(keys=[*head, *pairs], client=activity, args=[
                 *seen, "commit", order, plan.from_ms, plan.to_ms, mid, len(events), len(messages),
                 instances_seen, "1" if creating else "0", title, description])
         except redis.ResponseError as exc:
             raise _commit_error(exc, mid) from None
-        return int(reply[0]) == 1, int(reply[1])
+        return int(reply[0]) == 1, int(reply[1]), pending
     finally:
         _drop(activity, list(staged.values()))
+        if not activity.exists(keys.import_instance(mid, order)):  # not committed: nothing to follow up
+            app.stores.catalog.srem(keys.import_pending, f"{mid}:{order}:{token}")
 
 
 def _dbs(app: ConferenceApp) -> tuple[str, str]:
@@ -694,20 +725,20 @@ def _existing_keys(client: Any, keys: Sequence[str]) -> list[str]:
 PLACEHOLDER = ""  # the hash field / sorted-set member that creates a staged key
 
 
-def _create_staged(client: Any, staged: dict[str, str], live: Sequence[str]) -> None:
+def _create_staged(app: ConferenceApp, staged: dict[str, str], live: Sequence[str]) -> None:
     """Create every staged key, each with a placeholder and its expiry in one
     transaction (same slot), so no staged key ever exists without an expiry, even if
     the process dies; the commit removes the placeholders."""
     zsets = {k for k in live if ":messages:by_time" in k or ":messages:user:" in k}
-    for start in range(0, len(live), COMMIT_KEYS):  # small transactions: EXEC runs them all at once
-        pipe = client.pipeline(transaction=True)
-        for key in live[start:start + COMMIT_KEYS]:
-            if key in zsets:
-                pipe.zadd(staged[key], {PLACEHOLDER: 0})
-            else:
-                pipe.hset(staged[key], PLACEHOLDER, PLACEHOLDER)
-            pipe.expire(staged[key], STAGING_TTL_S)
-        pipe.execute()
+
+    def queue(pipe: Any, key: str) -> None:
+        if key in zsets:
+            pipe.zadd(staged[key], {PLACEHOLDER: 0})
+        else:
+            pipe.hset(staged[key], PLACEHOLDER, PLACEHOLDER)
+        pipe.expire(staged[key], STAGING_TTL_S)
+
+    _transactions(app, app.stores.activity, live, queue, same_slot=True)
 
 
 def _copy(client: Any, source: str, target: str) -> None:
@@ -800,6 +831,21 @@ def _finish(app: ConferenceApp, mid: int, order: int) -> None:
         changed = {n: v for (n, v), old in zip(merged.items(), stored) if v != old}
         if changed:
             catalog.hset(keys.identities_name, mapping=changed)
+
+
+def _finish_pending(app: ConferenceApp) -> None:
+    """Complete the follow-up of imports that committed but whose process stopped
+    before finishing it; forget those that never committed and whose staging is gone.
+    Imports still staging (their staged record exists) are left alone."""
+    keys, catalog, activity = app.keys, app.stores.catalog, app.stores.activity
+    for member in sorted(catalog.smembers(keys.import_pending)):
+        mid_text, order_text, token = member.split(":")
+        mid, order = int(mid_text), int(order_text)
+        if activity.exists(keys.import_instance(mid, order)):
+            _finish(app, mid, order)
+        elif activity.exists(keys.staging(mid, token, keys.import_instance(mid, order))):
+            continue
+        catalog.srem(keys.import_pending, member)
 
 
 def _repeat(app: ConferenceApp, mid: int, order: int, dry_run: bool) -> ImportResult:

@@ -136,6 +136,11 @@ class Keys:
         return f"{self.catalog_prefix}{{imports}}:meetings"
 
     @property
+    def import_pending(self) -> str:
+        """SET "M:O:token": imports committing or committed whose follow-up may be unfinished."""
+        return f"{self.catalog_prefix}{{imports}}:pending"
+
+    @property
     def import_user_seq(self) -> str:
         """STRING: last user id reserved by an import; in the slot of ``users``."""
         return f"{self.catalog_prefix}{{{self.users}}}:import_seq"

@@ -17,7 +17,7 @@ from confkit.synth_exports import synthetic_export
 pytestmark = pytest.mark.backends
 
 START = datetime(2029, 12, 3, 10, tzinfo=timezone.utc)
-SEGMENTS, MESSAGES, STOP_AFTER = 20_000, 10_000, 15_000
+SEGMENTS, MESSAGES, STOP_AFTER = 10_000, 5_000, 9_000
 
 CHILD = r"""
 import sys

@@ -15,6 +15,7 @@ from importdata import report
 
 from confkit.analytics import events_frame, messages_frame
 from confkit.cli import main
+from confkit.errors import ImportFormatError
 from confkit.formats import read_attendance, read_chat
 from confkit.importer import sessions_detail
 
@@ -158,3 +159,33 @@ def test_cli_imports_the_example_class_as_one_meeting_of_four_sessions(redis_ser
     detail = sessions_detail(app)
     aisha = next(u.user_id for u in app.users() if u.name == "Aisha Patel")
     assert detail.loc[detail["multi_device"], "user_id"].tolist() == [aisha]
+
+
+def test_per_person_totals_cannot_be_imported(app):
+    # meeting001_participants.csv was exported with "show unique users": no join times.
+    totals = read_attendance(fixture("zoom/meeting001_participants.csv"), tz="UTC")
+    with pytest.raises(ImportFormatError, match="per-person totals"):
+        app.import_meeting(totals)
+    assert app.meetings() == [] and app.users() == []
+
+
+def test_a_real_webinar_report_imports_once(app):
+    webinar = read_attendance(fixture("zoom/Anonymized_Zoom_Attendee_Report.csv"), tz="UTC")
+    result = app.import_meeting(webinar, progress=False)
+    events = events_frame(app)
+    kinds = events["event_type"].astype(str).value_counts()
+    assert kinds["join"] == result.sessions == len(sessions_detail(app))
+    assert kinds.get("leave", 0) + kinds.get("timeout", 0) == result.sessions
+    assert result.sessions + result.segments_merged == result.rows_read - sum(result.skipped.values())
+    instance = app.instances(result.meeting_id)[0]
+    assert events["timestamp"].min() >= instance.from_dt and events["timestamp"].max() <= instance.to_dt
+    assert app.import_meeting(webinar).created is False
+
+
+def test_cli_refuses_two_overlapping_reports_of_one_meeting_before_writing(redis_server, app, capsys,
+                                                                           monkeypatch):
+    monkeypatch.setenv("CONFKIT_REDIS_URL", redis_server.url)
+    heroes = [str(fixture("zoom/participants_heroes_full.csv")), str(fixture("zoom/participants_heroes.csv"))]
+    assert main([*AT, "import", *heroes, "--tz", "UTC", "--meeting", "5"]) == 1
+    assert "overlaps" in capsys.readouterr().err
+    assert app.meetings() == [] and app.users() == []

@@ -237,3 +237,25 @@ def test_users_without_age_gender_or_email_read_back_everywhere(app, redis_serve
     assert main(["--json", "users"]) == 0
     users = json.loads(capsys.readouterr().out)
     assert users[1] == {"user_id": 2, "name": "Ben Ode", "age": None, "gender": None, "email": None}
+
+
+def test_an_import_stopped_after_its_commit_is_completed_by_the_next_import(app, monkeypatch):
+    """Users, identities and global indexes are written after the commit; if the
+    process stops in between, the next import of anything completes them."""
+    import confkit.importer as importer
+    finish = importer._finish
+
+    def stop(*args):
+        raise KeyboardInterrupt  # as if the process died right after the commit
+
+    monkeypatch.setattr(importer, "_finish", stop)
+    with pytest.raises(KeyboardInterrupt):
+        app.import_meeting(_report(), progress=False)
+    assert app.users() == [] and app.meetings() == [] and len(events_frame(app, [1])) == 8  # 4 sessions
+    assert app.stores.catalog.ttl(app.keys.user(1)) > 0  # would expire if never completed
+    monkeypatch.setattr(importer, "_finish", finish)
+    app.import_meeting(report([("Eve", None, "10:00", "10:30")], title="Other", ref="456"), progress=False)
+    assert [u.name for u in app.users()] == ["Ann Lee", "Ben Ode", "Cy Ray", "Eve"]
+    assert app.stores.catalog.ttl(app.keys.user(1)) == -1
+    assert [m.meeting_id for m in app.meetings()] == [1, 2]
+    assert app.stores.catalog.smembers(app.keys.import_pending) == set()
