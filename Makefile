@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 export TZ := UTC
 export MPLBACKEND := Agg
 
-.PHONY: demo test lint unit nbval notebooks install clean bench bench-quick reliability
+.PHONY: demo test lint unit nbval notebooks install clean bench bench-quick reliability lab report-check
 
 # Notebooks, nbval and the demo use their own embedded server under build/, never the
 # user's data directory, and stop it when done (even when a step fails).
@@ -35,6 +35,20 @@ demo: $(STAMP)
 # Re-execute the notebooks in place, after a deliberate change that alters their outputs.
 notebooks: $(STAMP)
 	$(NB_ENV) $(BIN)/python -m confkit.report refresh; status=$$?; $(STOP_SERVER); exit $$status
+
+# JupyterLab on notebooks/, against the notebooks' own embedded server under build/
+# (their own key namespace too); Ctrl-C twice (or SIGTERM) stops JupyterLab, then the server.
+LAB_PORT ?= 8888
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(STAMP)
+	$(NB_ENV) $(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser $(LAB_ROOT); \
+	status=$$?; $(STOP_SERVER); exit $$status
+
+# Open every page of the report in build/ in headless Chromium: fails on a failed or
+# outside request, a missing image, a console error or a page wider than the window
+# (screenshots in build/screenshots/). Without Chromium it says how to get it and skips.
+report-check: $(STAMP)
+	$(BIN)/python -m confkit.reportcheck build --screenshots build/screenshots
 
 # Run the notebooks and compare every output with the stored one.
 nbval: $(STAMP)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -325,7 +325,8 @@ def sessions_frame(events: pd.DataFrame, instances: pd.DataFrame, now: datetime)
     2+ = a rejoin), join_event_id, joined_at, left_at, end_type (leave / timeout /
     present), duration (to ``now`` while present), lateness (join time minus the
     instance's start). A session left inside an instance that has stopped but has not
-    been swept yet ends as the sweep will end it: a timeout at the stop time.
+    been swept yet ends as the sweep will end it: a timeout at the stop time, or at
+    the join if the instance "stopped" before it (a later instance added after the fact).
     """
     now_ts = pd.Timestamp(now).tz_convert("UTC")
     group = ["meeting_id", "order_id", "user_id"]
@@ -345,7 +346,10 @@ def sessions_frame(events: pd.DataFrame, instances: pd.DataFrame, now: datetime)
     }).merge(span, on=["meeting_id", "order_id"], how="left")
     ended = s["next_type"].isin(["leave", "timeout"])
     running = s["status"] == "running"
-    left_at = s["next_at"].where(ended, s["stopped_at"].where(~running))
+    # The sweep stamps a timeout at the stop time, but never before the join: an
+    # instance added later may have "started" before someone joined this one.
+    swept = s["stopped_at"].where(~running)
+    left_at = s["next_at"].where(ended, swept.where(swept.isna() | (swept >= s["joined_at"]), s["joined_at"]))
     end_type = np.where(ended, s["next_type"], np.where(running, "present", "timeout"))
     out = pd.DataFrame({
         "meeting_id": s["meeting_id"],
@@ -464,6 +468,36 @@ def concurrency(sessions: pd.DataFrame, instances: pd.DataFrame, now: datetime,
     })
 
 
+def session_summary(sessions: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per value of ``by`` (e.g. a meeting kind): sessions, rejoins (sessions beyond a
+    user's first in an instance), timeouts, still_present, median_minutes (session
+    length) and timeout_share (timeouts / sessions)."""
+    grouped = sessions.groupby(by, observed=True)
+    out = pd.DataFrame({
+        "sessions": grouped.size(),
+        "rejoins": (sessions["session_no"] > 1).groupby(sessions[by], observed=True).sum(),
+        "timeouts": (sessions["end_type"] == "timeout").groupby(sessions[by], observed=True).sum(),
+        "still_present": (sessions["end_type"] == "present").groupby(sessions[by], observed=True).sum(),
+        "median_minutes": grouped["duration"].median() / MINUTE,
+    })
+    out = out.astype({"sessions": "int64", "rejoins": "int64", "timeouts": "int64", "still_present": "int64"})
+    out["timeout_share"] = out["timeouts"] / out["sessions"]
+    return out
+
+
+def attendance_by_meeting(att: pd.DataFrame) -> pd.DataFrame:
+    """Per meeting, over its instances that had anyone in them (``attendance``):
+    instances, mean_attendees, mean_peak, mean_rejoins and median_minutes (the median
+    of the instances' median minutes per attendee). Index: meeting_id."""
+    held = att[att["sessions"] > 0]
+    return held.groupby("meeting_id").agg(
+        instances=("order_id", "size"),
+        mean_attendees=("unique_users", lambda s: float(s.astype("float64").mean())),
+        mean_peak=("peak_concurrency", lambda s: float(s.astype("float64").mean())),
+        mean_rejoins=("rejoins", lambda s: float(s.astype("float64").mean())),
+        median_minutes=("median_minutes", "median"))
+
+
 def lateness(sessions: pd.DataFrame) -> pd.DataFrame:
     """Each user's first join of each instance and how late it was: meeting_id,
     order_id, user_id, joined_at, lateness_min (float minutes), bucket (ordered category)."""
@@ -477,8 +511,8 @@ def lateness(sessions: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- derived views: messages ----------------------------------------------------------
-def messages_per_minute(messages: pd.DataFrame, *, by: str | None = None,
-                        freq: str = "1min") -> pd.Series | pd.DataFrame:
+def message_counts(messages: pd.DataFrame, *, by: str | None = None,
+                   freq: str = "1min") -> pd.Series | pd.DataFrame:
     """Messages per ``freq`` bin, zero-filled from the first to the last bin: a Series,
     or with ``by`` (e.g. "meeting_id") a DataFrame with one column per value."""
     stamps = messages["timestamp"].dt.floor(freq)
@@ -515,6 +549,16 @@ def messages_by_session_minute(messages: pd.DataFrame, instances: pd.DataFrame, 
     table = grid.groupby(["minute_of_session", by])["messages"].mean().unstack(by)
     table.columns.name = by
     return table
+
+
+def messages_by_meeting(messages: pd.DataFrame) -> pd.DataFrame:
+    """Per meeting with messages: messages, posters (distinct users), instances (with
+    a message) and per_instance (messages / instances), busiest first. Index: meeting_id."""
+    grouped = messages.groupby("meeting_id")
+    out = pd.DataFrame({"messages": grouped.size(), "posters": grouped["user_id"].nunique(),
+                        "instances": grouped["order_id"].nunique()})
+    out["per_instance"] = out["messages"] / out["instances"]
+    return out.sort_values(["messages"], ascending=False, kind="stable")
 
 
 def top_posters(messages: pd.DataFrame, users: pd.DataFrame | None = None, n: int = 10) -> pd.DataFrame:
@@ -574,7 +618,8 @@ def time_to_first_message(sessions: pd.DataFrame, messages: pd.DataFrame) -> pd.
 # -- everything at once ---------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class Dataset:
-    """The frames most analyses start from, read at one moment ``now``."""
+    """The frames most analyses start from, read at one moment ``now``; ``kinds``
+    maps meeting ids to a kind of meeting (e.g. ``synth.generate``'s), where known."""
 
     now: pd.Timestamp
     users: pd.DataFrame
@@ -583,15 +628,56 @@ class Dataset:
     events: pd.DataFrame
     messages: pd.DataFrame
     sessions: pd.DataFrame
+    kinds: Mapping[int, str] = dataclasses.field(default_factory=dict)
+
+    def with_meetings(self, frame: pd.DataFrame, *, index: bool = False) -> pd.DataFrame:
+        """A copy of ``frame`` with the meeting's ``title`` and ``kind`` (a category;
+        "other" where unknown) after its ``meeting_id`` column (or, with ``index=True``,
+        its meeting_id index, which becomes a column)."""
+        out = frame.reset_index() if index else frame
+        out = add_names(out, meetings=self.meetings)
+        names = sorted(set(self.kinds.values())) + ["other"]
+        kind = out["meeting_id"].astype("int64").map(self.kinds).fillna("other")
+        at = out.columns.get_loc("title") + 1 if "title" in out.columns else len(out.columns)
+        out.insert(at, "kind", _categorical(kind, names))
+        return out
 
 
-def load(app: ConferenceApp) -> Dataset:
-    """Read users, meetings, instances, events and messages, and derive sessions."""
+def load(app: ConferenceApp, kinds: Mapping[int, str] | None = None) -> Dataset:
+    """Read users, meetings, instances, events and messages, and derive sessions;
+    ``kinds``: meeting id to kind of meeting, for ``Dataset.with_meetings``."""
     now = pd.Timestamp(app.now()).tz_convert("UTC")
     instances = instances_frame(app, now)
     events = events_frame(app)
     return Dataset(now, users_frame(app), meetings_frame(app), instances, events, messages_frame(app),
-                   sessions_frame(events, instances, now))
+                   sessions_frame(events, instances, now), dict(kinds or {}))
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` for reading: durations as text like ``6 min 54 s`` or
+    ``2 h 05 min`` instead of ``0 days 00:06:54`` (not for computing)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_timedelta64_dtype(out[column]):
+            out[column] = out[column].map(_duration_text).astype("string")
+    return out
+
+
+def _duration_text(value: pd.Timedelta) -> str:
+    if pd.isna(value):
+        return ""
+    sign, seconds = ("-" if value < pd.Timedelta(0) else ""), int(abs(value).total_seconds())
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days} d {hours} h"
+    if hours:
+        return f"{sign}{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{sign}{minutes} min {secs:02d} s"
+    return f"{sign}{secs} s"
+
 
 
 # -- the attendance register (confkit.register), here for one place to look ----------

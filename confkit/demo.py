@@ -1,14 +1,20 @@
 """``make demo``: start the embedded server, load the sample data and run every
-operation once, narrating each step (the notebooks then go further)."""
+operation once, narrating each step (the notebooks then go further).
+
+The demo writes in a key namespace of its own (NAMESPACE), so its reset clears only
+what an earlier demo wrote, never the user's data on the same server."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from .app import ConferenceApp
 from .cli import _show
 from .errors import ConfkitError
 from .server import EmbeddedServer
+
+NAMESPACE = "confkit-demo"
 
 
 def walkthrough(app: ConferenceApp) -> None:
@@ -40,11 +46,13 @@ def walkthrough(app: ConferenceApp) -> None:
 
 
 def main() -> int:
-    server = EmbeddedServer()
-    status = server.start()
-    print(f"Embedded Redis {status.version} running at {status.url} (data in {status.home})")
-    with ConferenceApp(status.url) as app:
-        print(f"Cleared {app.reset()} keys from earlier runs.")
+    url = os.environ.get("CONFKIT_REDIS_URL") or None
+    if url is None:
+        status = EmbeddedServer().start()
+        url = status.url
+        print(f"Embedded Redis {status.version} running at {status.url} (data in {status.home})")
+    with ConferenceApp(url, namespace=NAMESPACE) as app:
+        print(f"Cleared {app.reset()} keys of earlier demos (namespace {NAMESPACE!r}).")
         walkthrough(app)
     return 0
 

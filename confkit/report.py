@@ -1,12 +1,18 @@
 """The notebook report: execute the analysis notebooks, export them as HTML and save
 their charts as PNG files.
 
-``python -m confkit.report build`` executes ``notebooks/*.ipynb`` in order into
-``build/`` (executed notebooks, HTML pages, ``charts/*.png`` and an ``index.html``);
-``python -m confkit.report refresh`` re-executes them in place, for when a deliberate
-change alters their stored outputs. ``-p NAME VALUE`` overrides a value of a
-notebook's ``parameters`` cell, the way papermill does (an ``injected-parameters``
-cell after it).
+``python -m confkit.report build`` executes ``notebooks/*.ipynb`` in order into a
+report folder (executed notebooks, HTML pages, ``charts/*.png`` and an
+``index.html``): ``build/`` with the notebooks' own parameters, ``build/report-NAME-VALUE...``
+with ``-p`` overrides, or the folder ``--out`` names. ``python -m confkit.report refresh``
+re-executes them in place, for when a deliberate change alters their stored outputs.
+``-p NAME VALUE`` overrides a value of a notebook's ``parameters`` cell, the way
+papermill does (an ``injected-parameters`` cell after it).
+
+The notebooks keep their data in a key namespace of their own (their ``NAMESPACE``
+parameter), so building a report never changes other data on the same server. The
+pages are self-contained: nothing is fetched from outside when they are opened.
+Needs the ``notebooks`` extra (``pip install 'confkit[notebooks]'``).
 """
 
 from __future__ import annotations
@@ -21,17 +27,39 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
-from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
-from nbconvert import HTMLExporter
+from .errors import ConfkitError
+
+if TYPE_CHECKING:
+    import nbformat
 
 TIMEOUT_S = 900
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
+TEMPLATES = Path(__file__).with_name("templates")
+TEMPLATE = "confkit-report"  # the lab page without MathJax, require.js or anything else from a CDN
+
+
+class MissingToolsError(ConfkitError):
+    """The report builder's packages (the ``notebooks`` extra) are not installed."""
+
+
+def _tools() -> Any:
+    """nbformat, nbclient, nbconvert and jupyter_client, imported on first use so that
+    ``import confkit.report`` works on a base install."""
+    try:
+        import jupyter_client.manager
+        import nbclient
+        import nbconvert
+        import nbformat
+    except ImportError as exc:
+        raise MissingToolsError(
+            f"the report builder needs the notebooks extra ({exc.name} is missing): "
+            "pip install 'confkit[notebooks]'") from exc
+    return nbformat, nbclient, nbconvert, jupyter_client.manager
 
 
 @dataclass(frozen=True)
@@ -63,20 +91,22 @@ def inject_parameters(nb: nbformat.NotebookNode, values: Mapping[str, Any]) -> n
     if where is None:
         raise ValueError("the notebook has no cell tagged 'parameters'")
     source = "# Parameters\n" + "\n".join(f"{name} = {value!r}" for name, value in values.items())
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": [INJECTED_TAG]})
+    cell = _tools()[0].v4.new_code_cell(source, metadata={"tags": [INJECTED_TAG]})
     cells.insert(where + 1, cell)
     return nb
 
 
 def execute(path: Path, values: Mapping[str, Any] | None = None, timeout: int = TIMEOUT_S) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in a fresh kernel, in the notebook's folder."""
+    nbformat, nbclient, _, manager_module = _tools()
     nb = nbformat.read(path, as_version=4)
     inject_parameters(nb, values or {})
     with tempfile.TemporaryDirectory(prefix="confkit-kernel-") as sockets:
         # The kernel's channels are unix sockets (absolute paths, as the kernel runs in
         # the notebook's folder): nothing listens on the network.
-        manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
-        client = NotebookClient(nb, km=manager, timeout=timeout, record_timing=False,
+        manager = manager_module.KernelManager(kernel_name="python3", transport="ipc",
+                                               ip=str(Path(sockets) / "kernel"))
+        client = nbclient.NotebookClient(nb, km=manager, timeout=timeout, record_timing=False,
                                 resources={"metadata": {"path": str(path.parent)}})
         try:
             client.execute()
@@ -93,7 +123,7 @@ def _slug(text: str) -> str:
 def charts(nb: nbformat.NotebookNode) -> list[tuple[str, bytes]]:
     """The PNG images a notebook displayed, named by the cell's ``confkit.chart``
     metadata (or numbered), in order."""
-    found = []
+    found: list[tuple[str, bytes]] = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -105,7 +135,9 @@ def charts(nb: nbformat.NotebookNode) -> list[tuple[str, bytes]]:
 
 
 def to_html(nb: nbformat.NotebookNode) -> str:
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    """The notebook as one self-contained HTML page (styles inline, images embedded)."""
+    exporter = _tools()[2].HTMLExporter(template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES)])
+    body, _ = exporter.from_notebook_node(nb)
     return body
 
 
@@ -118,45 +150,131 @@ def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def _index(report: Report, titles: Mapping[Path, str], values: Mapping[str, Any]) -> str:
+def _summary(nb: nbformat.NotebookNode) -> str:
+    """The notebook's opening paragraph (after its title), as plain text."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            text = re.sub(r"^#.*$", "", cell.source, flags=re.MULTILINE).strip()
+            paragraph = re.split(r"\n\s*\n", text)[0] if text else ""
+            return re.sub(r"[`*]", "", " ".join(paragraph.split()))
+    return ""
+
+
+def parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """The literal values assigned in the notebook's ``parameters`` cell."""
+    for cell in nb.cells:
+        if PARAMETERS_TAG in cell.get("metadata", {}).get("tags", []):
+            values = {}
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    try:
+                        values[node.targets[0].id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        continue
+            return values
+    return {}
+
+
+def data_size(values: Mapping[str, Any]) -> str | None:
+    """What the synthetic data set of these parameters holds (drawn again, nothing
+    written), or None when the parameters do not describe one."""
+    from .synth import plan
+
+    try:
+        history = plan(users=values["N_USERS"], meetings=values["N_MEETINGS"], days=values["DAYS"],
+                       seed=values["SEED"], now=datetime.fromisoformat(values["CLOCK_START"]), progress=False)
+    except (KeyError, TypeError, ValueError, ConfkitError):
+        return None
+    return (f"{len(history.users):,} users, {len(history.meetings):,} meetings, {len(history.instances):,} "
+            f"instances, {history.events:,} events, {history.messages:,} messages "
+            f"(synthetic, seed {values['SEED']}, {values['DAYS']} days up to {values['CLOCK_START']})")
+
+
+STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}
+header{border-bottom:1px solid #ddd;margin-bottom:1.5em}dl{display:grid;grid-template-columns:max-content 1fr;
+gap:.2em 1em}dt{font-weight:bold}dd{margin:0}code{background:#f4f4f4;padding:0 .2em}
+section{margin-bottom:2.5em}.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:1em}
+figure{margin:0}figure img{width:100%;height:auto;border:1px solid #ddd}figcaption{font-size:small;color:#444}"""
+
+
+def _index(report: Report, nbs: Mapping[Path, nbformat.NotebookNode], values: Mapping[str, Any],
+           built: datetime) -> str:
     out = report.out
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>confkit report</title>",
-             "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
-             "figure{display:inline-block;width:320px;margin:8px;vertical-align:top}"
-             "figure img{width:100%;border:1px solid #ddd}figcaption{font-size:small}</style></head><body>",
-             "<h1>confkit: meeting data report</h1>"]
-    if values:
-        parts.append("<p>Parameters: " + ", ".join(f"<code>{html.escape(k)} = {html.escape(repr(v))}</code>"
-                                                   for k, v in values.items()) + "</p>")
+    used = {**(parameters(next(iter(nbs.values()))) if nbs else {}), **values}
+    size = data_size(used)
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+             f"<title>confkit report</title><style>{STYLE}</style></head><body><header>",
+             "<h1>confkit: meeting data report</h1><dl>",
+             "<dt>Parameters</dt><dd>" + ", ".join(
+                 f"<code>{html.escape(k)} = {html.escape(repr(v))}</code>" + (" (set for this report)"
+                                                                            if k in values else "")
+                 for k, v in used.items()) + "</dd>"]
+    if size:
+        parts.append(f"<dt>Data</dt><dd>{html.escape(size)}</dd>")
+    parts.append(f"<dt>Notebooks</dt><dd>{len(report.notebooks)}, "
+                 f"{sum(r.seconds for r in report.notebooks):.0f} s in all</dd>")
+    parts.append(f"<dt>Built</dt><dd>{built:%Y-%m-%d %H:%M} UTC</dd></dl></header>")
     for result in report.notebooks:
-        title = html.escape(titles[result.source])
+        nb = nbs[result.source]
+        title = html.escape(_title(nb, result.source.stem))
         links = []
         if result.html:
-            links.append(f"<a href='{result.html.relative_to(out)}'>HTML</a>")
+            links.append(f"<a href='{result.html.relative_to(out)}'>read the page</a>")
         if result.notebook:
-            links.append(f"<a href='{result.notebook.relative_to(out)}'>notebook</a>")
-        parts.append(f"<h2>{title}</h2><p>{' · '.join(links)} ({result.seconds:.1f} s)</p>")
-        for chart in result.charts:
-            rel = chart.relative_to(out)
-            parts.append(f"<figure><a href='{rel}'><img src='{rel}' alt='{html.escape(chart.stem)}'></a>"
-                         f"<figcaption>{html.escape(chart.stem)}</figcaption></figure>")
+            links.append(f"<a href='{result.notebook.relative_to(out)}'>executed notebook</a>")
+        parts.append(f"<section><h2>{title}</h2><p>{html.escape(_summary(nb))}</p>"
+                     f"<p>{' · '.join(links)} (ran in {result.seconds:.1f} s)</p>")
+        if result.charts:
+            parts.append("<div class='charts'>")
+            for chart, caption in zip(result.charts, _captions(nb)):
+                rel = chart.relative_to(out)
+                parts.append(f"<figure><a href='{rel}'><img src='{rel}' alt='{html.escape(caption)}'></a>"
+                             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+            parts.append("</div>")
+        parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
+def _captions(nb: nbformat.NotebookNode) -> list[str]:
+    """Chart captions in the order of ``charts``: the title of each chart's figure
+    where the text output names one, else the cell's chart name."""
+    captions: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        name = cell.metadata.get("confkit", {}).get("chart") or f"figure {len(captions) + 1}"
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                captions.append(name.replace("-", " ").capitalize())
+    return captions
+
+
+def default_out(values: Mapping[str, Any]) -> Path:
+    """``build`` for the notebooks' own parameters; a folder of its own under build/
+    for each set of overrides, so another scale never overwrites the demo's report."""
+    if not values:
+        return Path("build")
+    return Path("build") / ("report-" + "-".join(_slug(f"{k}-{v}") for k, v in values.items()))
+
+
 def build(notebooks: Sequence[Path], out: Path, values: Mapping[str, Any] | None = None,
-          on_done: Callable[[NotebookResult], None] | None = None) -> Report:
+          on_done: Callable[[NotebookResult], None] | None = None,
+          built: datetime | None = None) -> Report:
     """Execute ``notebooks`` in order and write, under ``out``: notebooks/NAME.ipynb,
-    html/NAME.html, charts/NAME-CHART.png and index.html linking them all."""
+    html/NAME.html, charts/NAME-CHART.png and index.html linking them all, headed by
+    the parameters, the data size and ``built`` (default: now)."""
+    nbformat = _tools()[0]
     report = Report(out)
-    titles = {}
+    executed_nbs = {}
     for folder in ("notebooks", "html", "charts"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     for source in notebooks:
         started = time.perf_counter()
         nb = execute(source, values)
         seconds = time.perf_counter() - started
-        titles[source] = _title(nb, source.stem)
+        executed_nbs[source] = nb
         executed = out / "notebooks" / source.name
         nbformat.write(nb, executed)
         page = out / "html" / f"{source.stem}.html"
@@ -171,13 +289,15 @@ def build(notebooks: Sequence[Path], out: Path, values: Mapping[str, Any] | None
         if on_done:
             on_done(result)
     report.index = out / "index.html"
-    report.index.write_text(_index(report, titles, values or {}), encoding="utf-8")
+    when = built if built is not None else datetime.now(timezone.utc)
+    report.index.write_text(_index(report, executed_nbs, values or {}, when), encoding="utf-8")
     return report
 
 
 def refresh(notebooks: Iterable[Path], on_done: Callable[[NotebookResult], None] | None = None) -> list[NotebookResult]:
     """Re-execute notebooks in place with their own parameters (after a deliberate
     change in behaviour, so that the stored outputs nbval compares are current)."""
+    nbformat = _tools()[0]
     results = []
     for source in notebooks:
         started = time.perf_counter()
@@ -206,7 +326,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd = sub.add_parser(name, help=help_text)
         cmd.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
         if name == "build":
-            cmd.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
+            cmd.add_argument("--out", type=Path, default=None,
+                             help="output folder (default: build/ with the notebooks' own parameters, "
+                                  "build/report-NAME-VALUE... with -p)")
             cmd.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                              metavar=("NAME", "VALUE"), help="override a parameter, e.g. -p N_USERS 2000")
     args = top.parse_args(argv)
@@ -219,17 +341,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = f", {len(result.charts)} charts" if result.charts else ""
         print(f"  {result.source.name}: {result.seconds:.1f} s{extra}", flush=True)
 
-    if args.command == "refresh":
-        print(f"Re-executing {len(paths)} notebooks in place:")
-        refresh(paths, done)
-        return 0
-    values = {name: _value(value) for name, value in args.parameter}
-    print(f"Executing {len(paths)} notebooks into {args.out}/:")
-    report = build(paths, args.out, values, done)
-    print(f"\nReport (open in a browser): {report.index.resolve()}")
-    print(f"HTML pages:                 {(args.out / 'html').resolve()}/")
-    print(f"Executed notebooks:         {(args.out / 'notebooks').resolve()}/")
-    print(f"Charts (PNG):               {(args.out / 'charts').resolve()}/ "
+    try:
+        if args.command == "refresh":
+            print(f"Re-executing {len(paths)} notebooks in place:")
+            refresh(paths, done)
+            return 0
+        values = {name: _value(value) for name, value in args.parameter}
+        out = args.out if args.out is not None else default_out(values)
+        print(f"Executing {len(paths)} notebooks into {out}/:")
+        report = build(paths, out, values, done)
+    except MissingToolsError as exc:
+        print(f"confkit.report: {exc}", file=sys.stderr)
+        return 1
+    print(f"\nReport (open in a browser): {(out / 'index.html').resolve()}")
+    print(f"HTML pages:                 {(out / 'html').resolve()}/")
+    print(f"Executed notebooks:         {(out / 'notebooks').resolve()}/")
+    print(f"Charts (PNG):               {(out / 'charts').resolve()}/ "
           f"({sum(len(r.charts) for r in report.notebooks)} files)")
     return 0
 

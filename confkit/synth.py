@@ -29,6 +29,7 @@ from .bulk import MESSAGE, PROGRESS_THRESHOLD, Activity, LoadReport, load_activi
 from .clock import ManualClock
 from .codec import from_ms, to_ms
 from .errors import InvalidInputError
+from .keys import DEFAULT_NAMESPACE
 from .models import EventType, Meeting, MeetingInstance, User
 
 if TYPE_CHECKING:
@@ -354,8 +355,9 @@ def plan(*, users: int, meetings: int, days: int, seed: int, now: datetime,
         audience = tuple(sorted(by_id[m].email for m in members)) if private else ()
         meeting_list.append(Meeting(mid, title, description, not private, audience))
         kinds[mid] = kind_name
-        # Each meeting draws from its own stream, so adding meetings keeps the others.
-        mrng = random.Random(f"confkit-synth:{seed}:meeting:{mid}")
+        # Each meeting draws from its own stream, seeded by its position (not its id),
+        # so adding meetings keeps the others and ids that start later change nothing.
+        mrng = random.Random(f"confkit-synth:{seed}:meeting:{n + 1}")
         regulars = set(members)
         outsiders = [] if private else [u for u in ids if u not in regulars]
         live = now if kind_name == "event" and counters["event"] == 1 else None
@@ -499,10 +501,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--now", default=None, help="ISO time the history ends at (default: the system clock)")
     parser.add_argument("--method", choices=["auto", "operations", "bulk"], default="auto")
-    parser.add_argument("--reset", action="store_true", help="delete all confkit data first")
+    parser.add_argument("--namespace", default=DEFAULT_NAMESPACE,
+                        help=f"key namespace to write (default: {DEFAULT_NAMESPACE})")
+    parser.add_argument("--reset", action="store_true", help="delete all data in that namespace first")
     args = parser.parse_args(argv)
     clock = ManualClock(datetime.fromisoformat(args.now)) if args.now else None
-    with ConferenceApp(args.url, clock=clock) as app:
+    with ConferenceApp(args.url, clock=clock, namespace=args.namespace) as app:
         if args.reset:
             app.reset()
         started = time.perf_counter()

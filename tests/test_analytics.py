@@ -213,10 +213,10 @@ def messages(rows):
 
 def test_messages_per_minute_zero_fills():
     msgs = messages([(1, 1, 1, at(9, 0, 10)), (2, 1, 1, at(9, 0, 50)), (1, 1, 2, at(9, 2, 0))])
-    series = an.messages_per_minute(msgs)
+    series = an.message_counts(msgs)
     assert series.index.tolist() == [at(9, 0), at(9, 1), at(9, 2)]
     assert series.tolist() == [2, 0, 1]
-    wide = an.messages_per_minute(msgs, by="meeting_id")
+    wide = an.message_counts(msgs, by="meeting_id")
     assert wide[1].tolist() == [1, 0, 1]
     assert wide[2].tolist() == [1, 0, 0]
 
@@ -339,3 +339,38 @@ def test_add_names():
                          meetings=pd.DataFrame({"meeting_id": [1], "title": ["Sync"]}))
     assert named.columns.tolist() == ["meeting_id", "title", "user_id", "name", "n"]
     assert named.iloc[0].tolist() == [1, "Sync", 2, "Bo", 3]
+
+
+def test_summaries_per_kind_meeting_and_attendance(scenario):
+    """Durations 5, 18, 13, 10 and 4 min (median 10); one rejoin; three timeouts.
+    Minutes per user: Ann 5 + 13, Ben 18, Cy 10, Di 4 (median 14); four present
+    at once from 09:11 to 09:15; three messages by three users in one instance."""
+    data = an.load(scenario, kinds={10: "forum"})
+    summary = an.session_summary(data.sessions.assign(kind="forum"), "kind")
+    assert summary.loc["forum"].to_dict() == {"sessions": 5, "rejoins": 1, "timeouts": 3, "still_present": 0,
+                                              "median_minutes": 10.0, "timeout_share": 0.6}
+    att = an.attendance(data.sessions, data.instances, data.now)
+    per_meeting = an.attendance_by_meeting(att)
+    assert per_meeting.index.tolist() == [10]  # meeting 20's instance had nobody
+    assert per_meeting.loc[10].to_dict() == {"instances": 1, "mean_attendees": 4.0, "mean_peak": 4.0,
+                                             "mean_rejoins": 1.0, "median_minutes": 14.0}
+    chat = an.messages_by_meeting(data.messages)
+    assert chat.loc[10].to_dict() == {"messages": 3, "posters": 3, "instances": 1, "per_instance": 3.0}
+
+
+def test_with_meetings_attaches_title_and_kind(scenario):
+    data = an.load(scenario, kinds={10: "forum"})
+    frame = pd.DataFrame({"meeting_id": pd.array([20, 10], dtype="Int64"), "n": [1, 2]})
+    out = data.with_meetings(frame)
+    assert out.columns.tolist() == ["meeting_id", "title", "kind", "n"]
+    assert out["title"].tolist() == ["Board", "Open forum"]
+    assert out["kind"].astype(str).tolist() == ["other", "forum"]
+    indexed = data.with_meetings(frame.set_index("meeting_id"), index=True)
+    assert indexed["kind"].astype(str).tolist() == ["other", "forum"]
+
+
+def test_readable_durations():
+    frame = pd.DataFrame({"d": pd.to_timedelta(["0 days 00:06:54", "0 days 02:05:00", "45s", None, "3 days 4h"]),
+                          "n": [1, 2, 3, 4, 5]})
+    assert an.readable(frame)["d"].tolist() == ["6 min 54 s", "2 h 05 min", "45 s", "", "3 d 4 h"]
+    assert an.readable(frame)["n"].tolist() == [1, 2, 3, 4, 5]

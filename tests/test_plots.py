@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from confkit import ManualClock, analytics, plots, synth
@@ -28,16 +29,18 @@ def data(redis_server):
     return loaded, report
 
 
-def labelled(fig: Figure, legend: bool = True) -> None:
-    """Every visible Axes that is not a colour bar has a title, both axis labels and,
-    where asked, a legend."""
+def labelled(chart: Figure | Axes, legend: bool = True) -> None:
+    """Every visible Axes that is not a colour bar has a title, both axis labels (an
+    x label at least on the bottom panel) and, where asked, a legend."""
+    fig = chart if isinstance(chart, Figure) else chart.get_figure(root=True)
     main = [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
     assert main
     for ax in main:
         if ax.get_ylabel() and not ax.get_title() and ax.get_shared_x_axes().get_siblings(ax) != [ax]:
             continue  # the right-hand axis of a twin pair
         assert ax.get_title() or fig.get_suptitle()
-        assert ax.get_xlabel() and ax.get_ylabel()
+        assert ax.get_ylabel()
+        assert ax.get_xlabel() or any(o is not ax and o.get_xlabel() for o in ax.get_shared_x_axes().get_siblings(ax))
     if legend:
         assert any(ax.get_legend() is not None for ax in main)
 
@@ -52,28 +55,28 @@ def no_pyplot_figures():
 def test_lateness_histogram_counts_every_first_join(data):
     d, _ = data
     late = analytics.lateness(d.sessions)
-    fig = plots.lateness_histogram(late)
-    labelled(fig)
-    heights = [p.get_height() for p in fig.axes[0].patches]
+    ax = plots.lateness_histogram(late)
+    labelled(ax)
+    heights = [p.get_height() for p in ax.patches]
     assert sum(heights) == len(late)
-    assert "minutes" in fig.axes[0].get_xlabel()
+    assert "minutes" in ax.get_xlabel()
 
 
 def test_lateness_by_group_shares_sum_to_one(data):
     d, report = data
     late = analytics.lateness(d.sessions).assign(kind=lambda f: f["meeting_id"].map(report.kinds))
-    fig = plots.lateness_by_group(late, "kind")
-    labelled(fig)
+    ax = plots.lateness_by_group(late, "kind")
+    labelled(ax)
     groups = late["kind"].nunique()
-    heights = np.array([p.get_height() for p in fig.axes[0].patches]).reshape(-1, groups)
+    heights = np.array([p.get_height() for p in ax.patches]).reshape(-1, groups)
     assert heights.sum(axis=0) == pytest.approx(np.ones(groups))
 
 
 def test_session_durations_split_by_end(data):
     d, _ = data
-    fig = plots.session_durations(d.sessions)
-    labelled(fig)
-    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ax = plots.session_durations(d.sessions)
+    labelled(ax)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
     counts = d.sessions["end_type"].value_counts()
     assert legend == [f"{k} ({counts[k]})" for k in ("leave", "timeout", "present")]
 
@@ -82,12 +85,12 @@ def test_join_timeline_draws_each_session(data):
     d, _ = data
     att = analytics.attendance(d.sessions, d.instances, d.now)
     row = att.sort_values(["rejoins", "meeting_id", "order_id"]).iloc[-1]
-    fig = plots.join_timeline(d.sessions, row["meeting_id"], row["order_id"], instances=d.instances,
-                              users=d.users)
-    labelled(fig)
-    bars = [ln for ln in fig.axes[0].get_lines() if ln.get_linewidth() == 6 and len(ln.get_xdata()) == 2]
+    ax = plots.join_timeline(d.sessions, row["meeting_id"], row["order_id"], instances=d.instances,
+                             users=d.users)
+    labelled(ax)
+    bars = [ln for ln in ax.get_lines() if ln.get_linewidth() == 6 and len(ln.get_xdata()) == 2]
     assert len(bars) == row["sessions"]
-    assert len(fig.axes[0].get_yticks()) == row["unique_users"]
+    assert len(ax.get_yticks()) == row["unique_users"]
 
 
 def test_concurrency_chart_mean_line(data):
@@ -95,13 +98,26 @@ def test_concurrency_chart_mean_line(data):
     conc = analytics.concurrency(d.sessions, d.instances, d.now)
     mids = sorted(conc["meeting_id"].unique())[:3]
     fig = plots.concurrency_chart(conc, mids, titles={mids[0]: "First"})
-    labelled(fig)
-    assert fig.axes[0].get_title() == "First"
+    labelled(fig, legend=False)
+    assert fig.legends  # one legend for all panels
+    count = conc.loc[conc["meeting_id"] == mids[0], "order_id"].nunique()
+    assert fig.axes[0].get_title() == f"First, {count} instances"
     mean = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "mean over instances"][0]
     part = conc[conc["meeting_id"] == mids[0]]
     expected = part.groupby("minute_of_session")["present"].mean()
     assert list(mean.get_ydata()) == pytest.approx(expected.astype(float).tolist())
     assert not fig.axes[3].get_visible()  # 3 panels on a 2 x 2 grid
+
+
+def test_concurrency_chart_shows_a_single_instance_itself(data):
+    d, _ = data
+    conc = analytics.concurrency(d.sessions, d.instances, d.now)
+    counts = conc.groupby("meeting_id")["order_id"].nunique()
+    single = int(counts[counts == 1].index[0])
+    fig = plots.concurrency_chart(conc, [single])
+    (line,) = fig.axes[0].get_lines()  # no mean drawn over (and hiding) it
+    assert line.get_linewidth() == 2 and line.get_alpha() is None
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a meeting's only instance"]
 
 
 def test_attendance_chart(data):
@@ -110,42 +126,55 @@ def test_attendance_chart(data):
     mid = min(m for m, k in report.kinds.items() if k == "stand-up")
     fig = plots.attendance_chart(att, mid, title="Stand-up")
     labelled(fig)
-    bars = [p.get_height() for p in fig.axes[0].patches]
-    assert bars == att.loc[att["meeting_id"] == mid, "unique_users"].astype(float).tolist()
+    assert fig.get_suptitle() == "Stand-up"
+    people, minutes = fig.axes
+    part = att[att["meeting_id"] == mid]
+    assert [p.get_height() for p in people.patches] == part["unique_users"].astype(float).tolist()
+    assert people.get_ylabel() == "people" and "minutes" in minutes.get_ylabel()  # one unit per axis
+    assert list(minutes.get_lines()[0].get_ydata()) == pytest.approx(part["median_minutes"].tolist())
+    assert people.get_ylim()[1] > part["unique_users"].max()  # the tallest bar leaves room above it
 
 
 def test_messages_over_time_stacks_every_message(data):
     d, _ = data
-    counts = analytics.messages_per_minute(d.messages, by="meeting_id", freq="1D")
-    fig = plots.messages_over_time(counts)
-    labelled(fig)
-    assert sum(p.get_height() for p in fig.axes[0].patches) == len(d.messages)
+    counts = analytics.message_counts(d.messages, by="meeting_id", freq="1D")
+    ax = plots.messages_over_time(counts)
+    labelled(ax)
+    assert sum(p.get_height() for p in ax.patches) == len(d.messages)
+    totals = counts.sum(axis=1)
+    peak = totals.idxmax().strftime("%a %b %d")
+    assert peak in [t.get_text() for t in ax.get_xticklabels()]  # the busiest day is named
+    assert ax.get_ylim()[1] > totals.max()  # and its bar does not touch the frame
 
 
 def test_top_posters_chart(data):
     d, _ = data
     top = analytics.top_posters(d.messages, d.users, n=5)
-    fig = plots.top_posters_chart(top)
-    labelled(fig)
-    assert [p.get_width() for p in fig.axes[0].patches] == top["messages"].astype(float).tolist()
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == top["name"].tolist()
+    ax = plots.top_posters_chart(top)
+    labelled(ax)
+    assert [p.get_width() for p in ax.patches] == top["messages"].astype(float).tolist()
+    assert [t.get_text() for t in ax.get_yticklabels()] == top["name"].tolist()
 
 
 def test_heatmap_shows_the_table(data):
     d, _ = data
     table = analytics.activity_heatmap(d.messages["timestamp"])
-    fig = plots.heatmap_chart(table)
-    labelled(fig, legend=False)
-    assert (fig.axes[0].get_images()[0].get_array() == table.to_numpy()).all()
-    assert any(ax.get_label() == "<colorbar>" for ax in fig.axes)
+    ax = plots.heatmap_chart(table)
+    labelled(ax, legend=False)
+    image = ax.get_images()[0]
+    shown = image.get_array()
+    assert (shown.filled(0) == table.to_numpy()).all()
+    assert (shown.mask == (table.to_numpy() == 0)).all()  # no activity: its own colour
+    assert image.norm(1) < image.norm(2) < image.norm(table.to_numpy().max())  # log scale: 1 and 2 differ
+    assert any(a.get_label() == "<colorbar>" for a in ax.get_figure(root=True).axes)
 
 
 def test_time_to_first_message_reaches_the_share_who_posted(data):
     d, _ = data
     delays = analytics.time_to_first_message(d.sessions, d.messages)
-    fig = plots.time_to_first_message_chart(delays, cap_min=1000)
-    labelled(fig)
-    curve = fig.axes[0].get_lines()[0]
+    ax = plots.time_to_first_message_chart(delays, cap_min=1000)
+    labelled(ax)
+    curve = ax.get_lines()[0]
     assert curve.get_ydata()[-1] == pytest.approx(delays["posted"].mean())
 
 
@@ -153,23 +182,29 @@ def test_session_profile_and_talk_charts(data):
     d, report = data
     instances = d.instances.assign(kind=d.instances["meeting_id"].map(report.kinds))
     profile = analytics.messages_by_session_minute(d.messages, instances, d.now, by="kind")
-    fig = plots.session_profile_chart(profile)
-    labelled(fig)
-    assert len(fig.axes[0].get_lines()) == len(profile.columns)
+    ax = plots.session_profile_chart(profile, title="Profile", linestyle=":")
+    labelled(ax)
+    assert ax.get_title() == "Profile"
+    assert len(ax.get_lines()) == len(profile.columns)
+    assert {ln.get_linestyle() for ln in ax.get_lines()} == {":"}  # keyword arguments reach matplotlib
     rates = analytics.messages_per_participant_minute(d.messages, d.sessions)
-    fig = plots.talk_vs_presence(rates, users=d.users)
-    labelled(fig)
-    offsets = fig.axes[0].collections[0].get_offsets()
-    assert len(offsets) == int((rates["minutes_present"] > 0).sum())
+    ax = plots.talk_vs_presence(rates, users=d.users)
+    labelled(ax)
+    points = ax.collections[0]
+    assert len(points.get_offsets()) == int((rates["minutes_present"] > 0).sum())
+    assert points.get_alpha() < 1
+    assert ax.get_ylim()[1] > rates["messages"].max()
 
 
-def test_drawing_into_a_given_axes_returns_its_figure(data):
+def test_drawing_into_a_given_axes_returns_that_axes(data):
     d, _ = data
     fig = Figure()
     left, right = fig.subplots(1, 2)
-    assert plots.session_durations(d.sessions, ax=left) is fig
-    assert plots.lateness_histogram(analytics.lateness(d.sessions), ax=right) is fig
-    assert pd.notna(right.get_title())
+    assert plots.session_durations(d.sessions, ax=left) is left
+    assert plots.lateness_histogram(analytics.lateness(d.sessions), ax=right, title="Late", color="black") is right
+    assert right.get_title() == "Late"
+    assert right.patches[0].get_facecolor()[:3] == (0, 0, 0)
+    assert pd.notna(left.get_title())
 
 
 # -- the attendance register -------------------------------------------------------------

@@ -86,3 +86,38 @@ def test_analysis_notebooks_have_at_least_four_charts():
     assert [p.stem[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
     assert charts["03_join_time_analysis"] >= 4 and charts["04_message_activity"] >= 4
     assert charts["05_your_meetings"] >= 4
+
+
+def test_pages_fetch_nothing_from_outside_and_index_says_what_ran(tmp_path):
+    from datetime import datetime, timezone
+
+    source = tiny_notebook(tmp_path / "01_tiny.ipynb")
+    out = tmp_path / "build"
+    report.build([source], out, {"SLOPE": 2}, built=datetime(2030, 1, 2, 3, 4, tzinfo=timezone.utc))
+    page = (out / "html" / "01_tiny.html").read_text()
+    assert "<script src=" not in page and "mathjax" not in page.lower() and "require.js" not in page
+    index = (out / "index.html").read_text()
+    assert "<h2>Tiny</h2>" in index and "A chart of a line." in index
+    assert "2030-01-02 03:04 UTC" in index
+    assert "SLOPE = 2</code> (set for this report)" in index
+
+
+def test_default_out_keeps_each_parameter_set_apart():
+    assert report.default_out({}) == Path("build")
+    assert report.default_out({"N_USERS": 2000, "N_MEETINGS": 300}) == Path("build/report-n-users-2000-n-meetings-300")
+
+
+def test_import_works_without_the_notebook_tools(tmp_path):
+    """A base install has no nbformat/nbclient/nbconvert: importing the module works,
+    and using it names the extra to install."""
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "nbformat"
+    blocker.mkdir()
+    (blocker / "__init__.py").write_text("raise ImportError('not installed', name='nbformat')\n")
+    code = ("import confkit.report as r\n"
+            "try:\n    r.to_html(None)\nexcept r.MissingToolsError as e:\n    print(e)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": str(tmp_path), "PATH": ""})
+    assert "pip install 'confkit[notebooks]'" in done.stdout

@@ -81,6 +81,23 @@ def test_ids_continue_after_existing_data(fresh):
     assert app.get_user(1).name == "Alice Martin"
 
 
+def test_shifted_ids_give_the_same_history(fresh):
+    """Meetings draw by position, not id: after the sample data (users 1-8, meetings
+    1-5) the same parameters give the same history, ids shifted by 8 and 5."""
+    alone = synth.plan(now=NOW, seed=4, **SIZE)
+    after = synth.plan(now=NOW, seed=4, first_user_id=9, first_meeting_id=6, **SIZE)
+
+    def shifted(a: Activity) -> Activity:
+        return Activity(a.meeting_id + 5, a.order_id, a.user_id + 8, a.kind, a.ts_ms, a.text)
+
+    assert after.activity == tuple(shifted(a) for a in alone.activity)
+    assert [m.title for m in after.meetings] == [m.title for m in alone.meetings]
+    assert [(i.from_dt, i.to_dt) for i in after.instances] == [(i.from_dt, i.to_dt) for i in alone.instances]
+    app, other = fresh("synth-after-sample"), fresh("synth-alone")
+    app.load_sample_data()
+    assert synth.generate(app, seed=4, **SIZE).events == synth.generate(other, seed=4, **SIZE).events
+
+
 @pytest.mark.parametrize("bad", [dict(users=0), dict(meetings=-1), dict(days=1.5), dict(method="fast")])
 def test_bad_arguments_are_refused_and_write_nothing(fresh, bad):
     app = fresh("synth-bad")
