@@ -41,8 +41,9 @@ def share(text: str) -> float:
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``attendance`` subcommand."""
+    # "resolve": the command line may add its own --json (and other options) to every command.
     cmd = sub.add_parser("attendance", help="a meeting's attendance register, as a grid with summaries",
-                         description=__doc__.splitlines()[0])
+                         description=__doc__.splitlines()[0], conflict_handler="resolve")
     cmd.add_argument("meeting_id")
     cmd.add_argument("--roster", metavar="FILE", help="CSV with user_id, name, email (and aliases)")
     cmd.add_argument("--present-at", type=share, default=0.75, metavar="SHARE",
