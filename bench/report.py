@@ -167,22 +167,17 @@ def markdown(data: dict) -> str:
                      f"{s['catalog_s']:.2f} | {s['activity_s']:.2f} | {s['records_per_s']:,.0f} | "
                      f"{r['redis_memory_mb']:,.0f} MB |")
     lines += ["", "## Analytics frames", ""]
-    if not data["analytics_available"]:
-        lines += ["Not measured: `confkit.analytics` is not importable in this checkout. When it is, each frame "
-                  "(`events_frame`, `sessions_frame`, `messages_frame`) is built in its own subprocess and its "
-                  "time and peak RSS are reported here.", ""]
-    else:
-        lines += ["Each frame is built in a fresh process; peak RSS is that process's (Python, pandas and the "
-                  "frame), with its size before the build in brackets.", "",
-                  "| N | frame | seconds | rows | peak RSS |", "|---|---|---:|---:|---:|"]
-        for r in runs:
-            for name, frame in (r["analytics"] or {}).items():
-                if "error" in frame:
-                    lines.append(f"| {_n(r['n'])} | {name} | error: {frame['error']} | | |")
-                else:
-                    lines.append(f"| {_n(r['n'])} | {name} | {frame['seconds']:.2f} | {frame['rows']:,} | "
-                                 f"{frame['peak_rss_mb']:,.0f} MB ({frame['rss_before_mb']:,.0f} MB) |")
-        lines.append("")
+    lines += ["Each frame is built in a fresh process; peak RSS is that process's (Python, pandas and the "
+              "frame), with its size before the build in brackets.", "",
+              "| N | frame | seconds | rows | peak RSS |", "|---|---|---:|---:|---:|"]
+    for r in runs:
+        for name, frame in (r["analytics"] or {}).items():
+            if "error" in frame:
+                lines.append(f"| {_n(r['n'])} | {name} | error: {frame['error']} | | |")
+            else:
+                lines.append(f"| {_n(r['n'])} | {name} | {frame['seconds']:.2f} | {frame['rows']:,} | "
+                             f"{frame['peak_rss_mb']:,.0f} MB ({frame['rss_before_mb']:,.0f} MB) |")
+    lines.append("")
     if data["throughput"]:
         lines += ["## Throughput", "", f"Each client process repeats join, post_message, leave_meeting on its own "
                   f"meetings for {data['throughput'][0]['seconds']:g} s (background N=1e4); operations per second "

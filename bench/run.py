@@ -15,7 +15,6 @@ bench/results/quick/, not committed).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -33,8 +32,9 @@ import redis
 
 from confkit import ConferenceApp, ManualClock
 from confkit.bulk import load_activity, load_catalog
-from confkit.cluster import LocalCluster
+from confkit.runner import names_by_sha
 from confkit.server import EmbeddedServer
+from confkit.testing import LocalCluster
 
 from . import dataset as ds
 from . import report, throughput
@@ -149,13 +149,6 @@ class Session:
                 "evalsha_server_us": self.floor_server_us}
 
 
-def analytics_available() -> bool:
-    try:
-        return importlib.util.find_spec("confkit.analytics") is not None
-    except ImportError:
-        return False
-
-
 def build_frames(url: str, cluster: bool, now: datetime) -> dict:
     out = {}
     for frame in FRAMES:
@@ -176,7 +169,7 @@ def open_session(stack: ExitStack, kind: str, events: int) -> Session:
     clock = ManualClock(ds.NOW)
     app = ConferenceApp(url, clock=clock, cluster=cluster)
     stack.callback(app.close)
-    admin = Admin(clients, {script.sha: name for name, script in app._scripts.items()})
+    admin = Admin(clients, names_by_sha())
     log(f"{kind} N={events:,}: loading {shape.events:,} events, {shape.messages:,} messages, "
         f"{shape.users:,} users, {shape.meetings:,} meetings")
     loaded = load(app, shape)
@@ -297,17 +290,14 @@ def main(argv: list[str] | None = None) -> None:
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
     scale = 0.25 if args.quick else 1.0
     out = args.out or (RESULTS / "quick" if args.quick else RESULTS)
-    with_analytics = analytics_available()
-    if not with_analytics:
-        log("confkit.analytics is not importable here: the analytics column is skipped")
     started = time.perf_counter()
     counters = cpu_times()
     data = {"environment": environment(), "quick": args.quick, "sizes": list(sizes),
             "command": "python -m bench.run " + " ".join(argv if argv is not None else sys.argv[1:]),
-            "analytics_available": with_analytics, "latency": [], "throughput": []}
+            "latency": [], "throughput": []}
     backends = ["single", "cluster"] if args.cluster else ["single"]
     for kind in backends:
-        data["latency"] += run_backend(kind, sizes, scale, with_analytics and kind == "single")
+        data["latency"] += run_backend(kind, sizes, scale, kind == "single")
     if not args.no_throughput:
         for kind in ("single", "cluster"):
             data["throughput"] += run_throughput(kind, 1.0 if args.quick else 3.0)

@@ -10,7 +10,6 @@ hand-made data. Dtypes: ids ``Int64``, times ``datetime64[ns, UTC]``, durations
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -19,6 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+from .codec import json_rows
+from .plain import flatten
+from .storage import Storage
 
 if TYPE_CHECKING:
     from .app import ConferenceApp
@@ -51,51 +54,16 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
         yield items[start:start + size]
 
 
-def _meeting_ids(app: ConferenceApp) -> list[int]:
-    return [int(m) for m in app.stores.catalog.zrange(app.keys.meetings, 0, -1)]
-
-
 def _records(app: ConferenceApp, seq_key: Any, hash_keys: Sequence[Any],
              meeting_ids: Sequence[int]) -> Iterable[tuple[int, list[int], list[list[str | None]]]]:
-    """For each meeting: its ids 1..counter and the values of those ids in each hash.
-
-    One pipeline reads the counters of BATCH meetings; a second reads the records in
-    HMGET chunks of CHUNK ids."""
-    activity = app.stores.activity
+    """For each meeting: its ids 1..counter and the values of those ids in each hash,
+    BATCH meetings at a time (two round trips each, see Storage.records)."""
+    storage = Storage.of(app)
     for batch in _chunks(list(meeting_ids), BATCH):
-        pipe = activity.pipeline(transaction=False)
-        for mid in batch:
-            pipe.get(seq_key(mid))
-        tops = [int(t or 0) for t in pipe.execute()]
-        pipe = activity.pipeline(transaction=False)
-        plan = []
-        for mid, top in zip(batch, tops):
-            for first in range(1, top + 1, CHUNK):
-                ids = list(range(first, min(top, first + CHUNK - 1) + 1))
-                for key in hash_keys:
-                    pipe.hmget(key(mid), ids)
-                plan.append((mid, ids))
-        replies = iter(pipe.execute())
-        for mid, ids in plan:
-            yield mid, ids, [next(replies) for _ in hash_keys]
-
-
-def _json_rows(values: list[str]) -> list[dict[str, int]]:
-    return json.loads("[" + ",".join(values) + "]") if values else []
+        yield from storage.records(seq_key, hash_keys, batch, CHUNK)
 
 
 # -- generic conversion -------------------------------------------------------------
-def _plain(value: Any, prefix: str = "") -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for f in dataclasses.fields(value):
-        item = getattr(value, f.name)
-        if dataclasses.is_dataclass(item) and not isinstance(item, type):
-            row.update(_plain(item, f"{f.name}."))
-        else:
-            row[prefix + f.name] = item
-    return row
-
-
 def to_frame(result: Any) -> pd.DataFrame:
     """Any confkit result (a result dataclass or a list of them) as a DataFrame.
 
@@ -103,7 +71,7 @@ def to_frame(result: Any) -> pd.DataFrame:
     UTC timestamps, event types a category, tuples (audiences) comma-separated text.
     """
     items = result if isinstance(result, list) else [result]
-    rows = [_plain(item) for item in items]
+    rows = [flatten(item) for item in items]
     frame = pd.DataFrame(rows)
     for column in frame.columns:
         sample = next((row[column] for row in rows if row.get(column) is not None), None)
@@ -165,23 +133,12 @@ def meetings_frame(app: ConferenceApp) -> pd.DataFrame:
 def instances_frame(app: ConferenceApp, now: datetime | None = None) -> pd.DataFrame:
     """Every instance of every meeting, with its status at ``now`` (default: the
     app's now): meeting_id, order_id, from_dt, to_dt, duration, status."""
-    keys, catalog = app.keys, app.stores.catalog
-    rows: list[list[str]] = []
-    for batch in _chunks(_meeting_ids(app), BATCH):
-        pipe = catalog.pipeline(transaction=False)
-        for mid in batch:
-            pipe.zrange(keys.instances(mid), 0, -1)
-        orders = pipe.execute()
-        pipe = catalog.pipeline(transaction=False)
-        for mid, order_list in zip(batch, orders):
-            for order in order_list:
-                pipe.hmget(keys.instance(mid, int(order)), "meeting_id", "order_id", "from_ms", "to_ms")
-        rows.extend(r for r in pipe.execute() if r[0] is not None)
+    rows = Storage.of(app).all_instance_rows()
     frame = pd.DataFrame({
-        "meeting_id": pd.array([int(r[0]) for r in rows], dtype=ID),
-        "order_id": pd.array([int(r[1]) for r in rows], dtype=ID),
-        "from_dt": _ms_to_ts(int(r[2]) for r in rows),
-        "to_dt": _ms_to_ts(int(r[3]) for r in rows),
+        "meeting_id": pd.array([r[0] for r in rows], dtype=ID),
+        "order_id": pd.array([r[1] for r in rows], dtype=ID),
+        "from_dt": _ms_to_ts(r[2] for r in rows),
+        "to_dt": _ms_to_ts(r[3] for r in rows),
     })
     frame["duration"] = (frame["to_dt"] - frame["from_dt"]).astype(TD)
     status = instance_status(frame, now if now is not None else app.now())
@@ -217,7 +174,7 @@ def _read(app: ConferenceApp, seq_key: Any, hash_keys: Sequence[Any], meeting_id
     """Records of a per-meeting hash (events or messages) as meeting_id, the record's
     id, order_id, user_id and timestamp; also the parsed records and the values of
     the further ``hash_keys`` for the same ids."""
-    mids = list(meeting_ids) if meeting_ids is not None else _meeting_ids(app)
+    mids = list(meeting_ids) if meeting_ids is not None else Storage.of(app).meeting_ids()
     meeting, ident, values = [], [], []
     extras: list[list[str]] = [[] for _ in hash_keys[1:]]
     for mid, ids, (records, *others) in _records(app, seq_key, hash_keys, mids):
@@ -227,8 +184,8 @@ def _read(app: ConferenceApp, seq_key: Any, hash_keys: Sequence[Any], meeting_id
                 ident.append(rid)
                 values.append(record)
                 for column, other in zip(extras, others):
-                    column.append(other[i] if other[i] is not None else "")
-    rows = _json_rows(values)
+                    column.append(other[i] or "")
+    rows = json_rows(values)
     frame = pd.DataFrame({
         "meeting_id": pd.array(meeting, dtype=ID),
         id_column: pd.array(ident, dtype=ID),
@@ -290,26 +247,12 @@ def keyspace_summary(app: ConferenceApp) -> pd.DataFrame:
     type, keys, elements (hash fields, set or sorted-set members, string length).
 
     Walks the namespace with SCAN, like reset(); meant for looking, not for operations."""
-    stores = [("catalog", app.stores.catalog)]
-    if not app.stores.cluster:
-        stores.append(("activity", app.stores.activity))
     rows: dict[tuple[str, str, str], list[int]] = {}
-    sizes = {"hash": "hlen", "set": "scard", "zset": "zcard", "string": "strlen", "list": "llen"}
-    for store, client in stores:
-        keys = list(client.scan_iter(match=app.keys.all_pattern, count=1000))
-        for batch in _chunks(keys, 1000):
-            pipe = client.pipeline(transaction=False)
-            for key in batch:
-                pipe.type(key)
-            types = pipe.execute()
-            pipe = client.pipeline(transaction=False)
-            for key, kind in zip(batch, types):
-                getattr(pipe, sizes.get(kind, "exists"))(key)
-            for key, kind, size in zip(batch, types, pipe.execute()):
-                pattern = re.sub(r"(?<=[:])\d+", "#", key)
-                entry = rows.setdefault((store, pattern, kind), [0, 0])
-                entry[0] += 1
-                entry[1] += int(size)
+    for store, key, kind, size in Storage.of(app).keyspace():
+        pattern = re.sub(r"(?<=[:])\d+", "#", key)
+        entry = rows.setdefault((store, pattern, kind), [0, 0])
+        entry[0] += 1
+        entry[1] += size
     frame = pd.DataFrame(
         [(s, p, t, n, e) for (s, p, t), (n, e) in sorted(rows.items())],
         columns=["store", "pattern", "type", "keys", "elements"])

@@ -14,10 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 from . import register as reg
+from .present import TABLE_WIDTH, format_table, printable
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?", re.IGNORECASE)
 _UNITS = {"s": "seconds", "sec": "seconds", "m": "minutes", "min": "minutes", "h": "hours"}
-WIDTH = 100
 
 
 def duration(text: str) -> timedelta:
@@ -41,9 +41,9 @@ def share(text: str) -> float:
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``attendance`` subcommand."""
-    # "resolve": the command line may add its own --json (and other options) to every command.
     cmd = sub.add_parser("attendance", help="a meeting's attendance register, as a grid with summaries",
-                         description=__doc__.splitlines()[0], conflict_handler="resolve")
+                         description="A meeting's attendance register: one row per person, one letter per instance"
+                                     " (P present, L late, p partial, a absent), then the per-instance summary.")
     cmd.add_argument("meeting_id")
     cmd.add_argument("--roster", metavar="FILE", help="CSV with user_id, name, email (and aliases)")
     cmd.add_argument("--present-at", type=share, default=0.75, metavar="SHARE",
@@ -56,16 +56,12 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                      help="flag people whose attendance rate is below this (default 0.8)")
     cmd.add_argument("--csv", metavar="FILE", help="also write the register (and FILE's .people/.instances)")
     cmd.add_argument("--xlsx", metavar="FILE", help="also write an Excel workbook (needs confkit[excel])")
-    # SUPPRESS: a --json given before the command is not overwritten by this default.
-    cmd.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
     return cmd
 
 
 def run(app: Any, args: argparse.Namespace) -> tuple[str, list[str]]:
     """The text to print and the notes for stderr (files written). Nothing is
     printed or written when the register cannot be made."""
-    from .cli import format_table, printable
-
     if args.xlsx:
         reg.require_excel()
     table = reg.attendance_register(app, args.meeting_id, roster=args.roster, present_at=args.present_at,
@@ -79,7 +75,7 @@ def run(app: Any, args: argparse.Namespace) -> tuple[str, list[str]]:
                               for name, frame in tables.items()}}, indent=2, ensure_ascii=False)
     else:
         instances = reg.instance_summary(table)
-        grid = reg.grid_text(table, width=WIDTH, min_rate=args.min_rate) if len(table) else "(nobody)"
+        grid = reg.grid_text(table, width=TABLE_WIDTH, min_rate=args.min_rate) if len(table) else "(nobody)"
         rows = [{"#": n, "order_id": r.order_id, "start (UTC)": f"{r.instance_start:%Y-%m-%d %H:%M}",
                  "until": f"{r.instance_end:%H:%M}" + (" (now)" if r.running else ""), "expected": r.expected,
                  "present": r.present, "late": r.late, "partial": r.partial, "absent": r.absent,

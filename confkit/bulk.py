@@ -11,16 +11,18 @@ activity into a meeting only while nothing else writes to that meeting.
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
 from .codec import event_record, message_record, to_ms, user_fields
 from .errors import InvalidInputError
+from .keys import Keys
 from .models import EventType, Meeting, MeetingInstance, User
+from .storage import Command, Storage
 from .validate import message_text, normalise_email
 
 if TYPE_CHECKING:
@@ -53,7 +55,6 @@ class LoadReport:
     events: int = 0
     messages: int = 0
     open_sessions: int = 0
-    per_meeting_events: dict[int, int] = field(default_factory=dict)
 
 
 def _progress(total: int, desc: str, show: bool | None):
@@ -66,50 +67,32 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
     """Write users, meetings and instances with the same fields add_user / add_meeting /
     add_instance write. Existing ids are overwritten: load into an empty catalog."""
     report = report or LoadReport()
-    keys, catalog = app.keys, app.stores.catalog
-    pipe = catalog.pipeline(transaction=False)
-    pending = 0
-
-    def flush() -> None:
-        nonlocal pipe, pending
-        if pending:
-            pipe.execute()
-        pipe, pending = catalog.pipeline(transaction=False), 0
-
-    def queued(commands: int) -> None:
-        """Count commands added to the pipeline; send it once it holds CHUNK."""
-        nonlocal pending
-        pending += commands
-        if pending >= CHUNK:
-            flush()
-
-    for user in users:
-        pipe.hset(keys.user(user.user_id), mapping=user_fields(user))
-        pipe.zadd(keys.users, {user.user_id: user.user_id})
-        report.users += 1
-        queued(2)
-    for meeting in meetings:
-        if meeting.is_public and meeting.audience:
-            raise InvalidInputError(f"meeting {meeting.meeting_id} is public and has an audience")
-        pipe.hset(keys.meeting(meeting.meeting_id), mapping={
-            "meeting_id": meeting.meeting_id, "title": meeting.title,
-            "description": meeting.description, "is_public": int(meeting.is_public)})
-        if meeting.audience:
-            pipe.sadd(keys.audience(meeting.meeting_id), *{normalise_email(a) for a in meeting.audience})
-        pipe.zadd(keys.meetings, {meeting.meeting_id: meeting.meeting_id})
-        report.meetings += 1
-        queued(3)
-    for inst in instances:
-        start, end = to_ms(inst.from_dt), to_ms(inst.to_dt)
-        if end <= start:
-            raise InvalidInputError(f"instance {inst.meeting_id}/{inst.order_id} ends before it starts")
-        pipe.hset(keys.instance(inst.meeting_id, inst.order_id), mapping={
-            "meeting_id": inst.meeting_id, "order_id": inst.order_id, "from_ms": start, "to_ms": end})
-        pipe.zadd(keys.instances(inst.meeting_id), {inst.order_id: inst.order_id})
-        pipe.zadd(keys.instances_by_end, {f"{inst.meeting_id}:{inst.order_id}": end})
-        report.instances += 1
-        queued(3)
-    flush()
+    keys = app.keys
+    with _Writer(Storage.of(app), "catalog", threads=0) as writer:
+        for user in users:
+            writer.add(("HSET", keys.user(user.user_id), *(i for pair in user_fields(user).items() for i in pair)),
+                       ("ZADD", keys.users, user.user_id, user.user_id))
+            report.users += 1
+        for meeting in meetings:
+            if meeting.is_public and meeting.audience:
+                raise InvalidInputError(f"meeting {meeting.meeting_id} is public and has an audience")
+            mid = meeting.meeting_id
+            writer.add(("HSET", keys.meeting(mid), "meeting_id", mid, "title", meeting.title,
+                        "description", meeting.description, "is_public", int(meeting.is_public)),
+                       ("ZADD", keys.meetings, mid, mid))
+            if meeting.audience:
+                writer.add(("SADD", keys.audience(mid), *sorted({normalise_email(a) for a in meeting.audience})))
+            report.meetings += 1
+        for inst in instances:
+            start, end = to_ms(inst.from_dt), to_ms(inst.to_dt)
+            if end <= start:
+                raise InvalidInputError(f"instance {inst.meeting_id}/{inst.order_id} ends before it starts")
+            mid, order = inst.meeting_id, inst.order_id
+            writer.add(("HSET", keys.instance(mid, order), "meeting_id", mid, "order_id", order,
+                        "from_ms", start, "to_ms", end),
+                       ("ZADD", keys.instances(mid), order, order),
+                       ("ZADD", keys.instances_by_end, end, f"{mid}:{order}"))
+            report.instances += 1
     return report
 
 
@@ -163,7 +146,8 @@ def load_activity(app: ConferenceApp, records: Sequence[Activity], *, progress: 
     by_meeting: dict[int, list[Activity]] = defaultdict(list)
     for rec in records:
         by_meeting[rec.meeting_id].append(rec)
-    spans = _instance_spans(app, sorted(by_meeting))
+    storage = Storage.of(app)
+    spans = storage.instance_spans(sorted(by_meeting))
     logs = []
     for mid in sorted(by_meeting):
         log = _MeetingLog(mid, spans[mid])
@@ -171,20 +155,13 @@ def load_activity(app: ConferenceApp, records: Sequence[Activity], *, progress: 
             log.add(rec)
         logs.append(log)
 
-    keys, activity = app.keys, app.stores.activity
-    # Reserve every meeting's ids first, exactly as INCR in the scripts would hand them
-    # out (a counter the operations would not have created stays absent).
-    pipe = activity.pipeline(transaction=False)
-    for log in logs:
-        for seq, count in ((keys.event_seq(log.meeting_id), len(log.events)),
-                           (keys.message_seq(log.meeting_id), len(log.messages))):
-            if count:
-                pipe.incrby(seq, count)
-            else:
-                pipe.get(seq)
-    tops = [int(v or 0) for v in pipe.execute()]
+    keys = app.keys
+    # Reserve every meeting's ids first, exactly as INCR in the scripts would hand them out.
+    tops = storage.reserve([(seq, count) for log in logs
+                            for seq, count in ((keys.event_seq(log.meeting_id), len(log.events)),
+                                               (keys.message_seq(log.meeting_id), len(log.messages)))])
     bar = _progress(len(records), "loading activity", progress)
-    with bar, _Writer(activity) as writer:
+    with bar, _Writer(storage, "activity") as writer:
         for log, event_top, message_top in zip(logs, tops[0::2], tops[1::2]):
             mid = log.meeting_id
             first_event = event_top - len(log.events) + 1
@@ -192,33 +169,40 @@ def load_activity(app: ConferenceApp, records: Sequence[Activity], *, progress: 
             for start in range(0, len(log.events), CHUNK):
                 part = log.events[start:start + CHUNK]
                 first = first_event + start
-                writer.pipe.execute_command("HSET", keys.events(mid), *_flat(range(first, first + len(part)), part))
-                writer.added(len(part))
+                writer.add(("HSET", keys.events(mid), *_flat(range(first, first + len(part)), part)),
+                           records=len(part))
                 bar.update(len(part))
             for start in range(0, len(log.messages), CHUNK):
-                part = log.messages[start:start + CHUNK]
-                ids = range(first_message + start, first_message + start + len(part))
-                per_user: dict[int, list[int]] = defaultdict(list)
-                for msg_id, (uid, ts, _) in zip(ids, part):
-                    per_user[uid] += (ts, msg_id)
-                run = writer.pipe.execute_command
-                run("HSET", keys.messages(mid), *_flat(ids, log.message_meta[start:start + CHUNK]))
-                run("HSET", keys.message_texts(mid), *_flat(ids, [text for _, _, text in part]))
-                run("ZADD", keys.messages_by_time(mid), *_flat([ts for _, ts, _ in part], ids))
-                for uid, scored in per_user.items():
-                    run("ZADD", keys.user_messages(mid, uid), *scored)
-                writer.added(len(part))
-                bar.update(len(part))
+                posts = log.messages[start:start + CHUNK]
+                ids = range(first_message + start, first_message + start + len(posts))
+                writer.add(*message_commands(keys, mid, ids, posts, log.message_meta[start:start + CHUNK]),
+                           records=len(posts))
+                bar.update(len(posts))
             for order, users in log.present.items():
                 if users:
-                    writer.pipe.zadd(keys.presence(mid, order), {
-                        uid: first_event + idx for uid, idx in users.items()})
-                    writer.pipe.sadd(keys.open_instances(mid), order)
+                    writer.add(("ZADD", keys.presence(mid, order),
+                                *_flat([first_event + idx for idx in users.values()], users)),
+                               ("SADD", keys.open_instances(mid), order))
                     report.open_sessions += len(users)
             report.events += len(log.events)
             report.messages += len(log.messages)
-            report.per_meeting_events[mid] = report.per_meeting_events.get(mid, 0) + len(log.events)
     return report
+
+
+def message_commands(keys: Keys, meeting_id: int, ids: Sequence[int], posts: Sequence[tuple[int, int, str]],
+                     records: Sequence[str], target: Callable[[str], str] | None = None) -> list[Command]:
+    """The commands that store messages ``ids`` of a meeting as post_message would:
+    ``posts`` (user_id, timestamp ms, text) and their JSON ``records``, into the keys
+    ``target`` maps each key name to (default: the keys themselves)."""
+    target = target or (lambda key: key)
+    per_user: dict[int, list[int]] = defaultdict(list)
+    for message_id, (user_id, ts, _) in zip(ids, posts):
+        per_user[user_id] += (ts, message_id)
+    return [("HSET", target(keys.messages(meeting_id)), *_flat(ids, records)),
+            ("HSET", target(keys.message_texts(meeting_id)), *_flat(ids, [text for _, _, text in posts])),
+            ("ZADD", target(keys.messages_by_time(meeting_id)), *_flat([ts for _, ts, _ in posts], ids)),
+            *(("ZADD", target(keys.user_messages(meeting_id, user_id)), *scored)
+              for user_id, scored in per_user.items())]
 
 
 def _flat(first: Iterable[Any], second: Iterable[Any]) -> list[Any]:
@@ -227,32 +211,43 @@ def _flat(first: Iterable[Any], second: Iterable[Any]) -> list[Any]:
 
 
 class _Writer:
-    """Pipelines sent from background threads (each with its own connection), so the
-    next batch is built and encoded while Redis applies the previous one: a bulk load
-    is bound by the client's CPU and the server's in turn, and this lets them overlap.
-    The batches are independent writes, so their order does not matter. At most DEPTH
-    batches in flight; the first error is raised again in the caller."""
+    """Commands gathered into pipelines (``Storage.execute``: each retried whole, as
+    every command here can be repeated), sent from background threads (each with its
+    own connection), so the next batch is built and encoded while Redis applies the
+    previous one: a bulk load is bound by the client's CPU and the server's in turn,
+    and this lets them overlap. The batches are independent writes, so their order
+    does not matter. At most DEPTH batches in flight; the first error is raised again
+    in the caller. ``threads=0`` sends each batch in the caller's thread."""
 
     DEPTH = 3
     THREADS = 2
     FLUSH_AT = 2 * CHUNK  # records per pipeline
 
-    def __init__(self, client: Any):
-        self.client = client
-        self.pipe = client.pipeline(transaction=False)
+    def __init__(self, storage: Storage, store: str, threads: int = THREADS):
+        self.storage, self.store = storage, store
+        self.commands: list[Command] = []
         self.queued = 0
         self.pending: deque[Future] = deque()
-        self.pool = ThreadPoolExecutor(max_workers=self.THREADS, thread_name_prefix="confkit-bulk")
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="confkit-bulk") if threads else None
+
+    def add(self, *commands: Command, records: int | None = None) -> None:
+        """Queue commands that write ``records`` records (default: one per command)."""
+        self.commands.extend(commands)
+        self.added(len(commands) if records is None else records)
 
     def added(self, records: int) -> None:
+        """Count queued records; send the batch once it holds FLUSH_AT."""
         self.queued += records
         if self.queued >= self.FLUSH_AT:
             self.flush()
 
     def flush(self) -> None:
-        if len(self.pipe):
-            self.pending.append(self.pool.submit(self.pipe.execute))
-            self.pipe, self.queued = self.client.pipeline(transaction=False), 0
+        if self.commands:
+            if self.pool is None:
+                self.storage.execute(self.store, self.commands)
+            else:
+                self.pending.append(self.pool.submit(self.storage.execute, self.store, self.commands))
+            self.commands, self.queued = [], 0
         while len(self.pending) > self.DEPTH:
             self.pending.popleft().result()
 
@@ -266,23 +261,5 @@ class _Writer:
             while self.pending:
                 self.pending.popleft().result()
         finally:
-            self.pool.shutdown(wait=True)
-
-
-def _instance_spans(app: ConferenceApp, meeting_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
-    keys, catalog = app.keys, app.stores.catalog
-    spans: dict[int, dict[int, tuple[int, int]]] = {}
-    pipe = catalog.pipeline(transaction=False)
-    for mid in meeting_ids:
-        pipe.zrange(keys.instances(mid), 0, -1)
-    orders = pipe.execute()
-    pipe = catalog.pipeline(transaction=False)
-    wanted = []
-    for mid, order_list in zip(meeting_ids, orders):
-        spans[mid] = {}
-        for order in order_list:
-            pipe.hmget(keys.instance(mid, int(order)), "from_ms", "to_ms")
-            wanted.append((mid, int(order)))
-    for (mid, order), (start, end) in zip(wanted, pipe.execute()):
-        spans[mid][order] = (int(start), int(end))
-    return spans
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)

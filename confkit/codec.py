@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from .models import Event, EventType, Message, User
+from .models import Event, EventType, Meeting, MeetingInstance, Message, User
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -84,11 +86,17 @@ def message_fields(record: str) -> tuple[int, int, int]:
     return data["user_id"], data["order_id"], data["timestamp"]
 
 
+def json_rows(records: list[str]) -> list[dict[str, Any]]:
+    """Many stored JSON records parsed at once, as one array (much cheaper than one
+    parse each)."""
+    return json.loads("[" + ",".join(records) + "]") if records else []
+
+
 def message_fields_many(records: list[str]) -> list[tuple[int, int, int]]:
-    """message_fields of many records at once: one json parse of them all as an array
-    (much cheaper than one parse each); record by record if that fails."""
+    """message_fields of many records at once (``json_rows``); record by record if
+    that fails."""
     try:
-        rows = json.loads("[" + ",".join(records) + "]")
+        rows = json_rows(records)
         return [(row["user_id"], row["order_id"], row["timestamp"]) for row in rows]
     except (ValueError, TypeError, KeyError):
         return [message_fields(record) for record in records]
@@ -117,3 +125,19 @@ def decode_message(meeting_id: int, message_id: int | str, record: str, text: st
         text=text,
         timestamp=from_ms(ts),
     )
+
+
+# -- catalog hashes ----------------------------------------------------------------------
+def meeting_from_hash(data: dict[str, Any], audience: Iterable[str]) -> Meeting:
+    return Meeting(
+        meeting_id=int(data["meeting_id"]),
+        title=data["title"],
+        description=data["description"],
+        is_public=data["is_public"] == "1",
+        audience=tuple(sorted(audience)),
+    )
+
+
+def instance_from_hash(data: dict[str, str]) -> MeetingInstance:
+    return MeetingInstance(int(data["meeting_id"]), int(data["order_id"]),
+                           from_ms(int(data["from_ms"])), from_ms(int(data["to_ms"])))

@@ -11,15 +11,12 @@ a ``unix://`` URL to the embedded server's socket logs in with its generated ``a
 password. Passwords never appear in messages or reprs (``redact``).
 
 Retries are confkit's, not redis-py's (redis-py is told never to resend a command):
-a call that failed before its command reached Redis, or one that is safe to repeat,
-is tried again with exponential backoff (``RetryPolicy``).
+``Stores.retry`` says how (``confkit.retry``).
 """
 
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -29,23 +26,9 @@ from redis.retry import Retry
 
 from .errors import InvalidInputError
 from .keys import ACTIVITY_DB, CATALOG_DB
+from .retry import RetryPolicy
 
-RETRIES = 3
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How a call that could not reach Redis is retried: up to ``retries`` more times,
-    waiting ``base * 2**n`` seconds (at most ``cap``) before retry n. ``sleep`` is
-    injectable so a test can act during the wait instead of waiting."""
-
-    retries: int = RETRIES
-    base: float = 0.05
-    cap: float = 1.0
-    sleep: Callable[[float], None] = time.sleep
-
-    def delays(self) -> list[float]:
-        return [min(self.cap, self.base * 2**n) for n in range(self.retries)]
+__all__ = ["RetryPolicy", "Stores", "connect", "redact", "resolve_url"]
 
 
 @dataclass(frozen=True)
@@ -60,8 +43,13 @@ class Stores:
     activity_db: int = ACTIVITY_DB
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
+    @property
+    def shown_url(self) -> str:
+        """The URL without its password, for messages."""
+        return redact(self.url)
+
     def __repr__(self) -> str:
-        return f"Stores(url={redact(self.url)!r}, cluster={self.cluster}, catalog_db={self.catalog_db})"
+        return f"Stores(url={self.shown_url!r}, cluster={self.cluster}, catalog_db={self.catalog_db})"
 
 
 def redact(url: str) -> str:

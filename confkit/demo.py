@@ -10,8 +10,8 @@ import os
 import sys
 
 from .app import ConferenceApp
-from .cli import _show
 from .errors import ConfkitError
+from .present import render
 from .server import EmbeddedServer
 
 NAMESPACE = "confkit-demo"
@@ -21,7 +21,7 @@ def walkthrough(app: ConferenceApp) -> None:
     def step(title: str, call, *args) -> None:
         print(f"\n## {title}")
         try:
-            _show(call(*args), as_json=False)
+            print(render(call(*args)))
         except ConfkitError as exc:
             print(f"refused ({type(exc).__name__}): {exc}")
 

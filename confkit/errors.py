@@ -92,5 +92,5 @@ class ImportFormatError(ConfkitError, ValueError):
 
 
 class MissingDependencyError(ConfkitError, ImportError):
-    """A feature needs an optional dependency that is not installed; the message
-    says what to install."""
+    """A feature needs an optional extra that is not installed (Excel export, the
+    report builder); the message says what to install."""

@@ -299,12 +299,12 @@ def resolve(people: Sequence[Person], known_emails: Mapping[str, int], known_nam
                 candidates = person.ambiguous_with
             else:
                 for key in person.names:
-                    ids = sorted(set(known_names.get(key, ())))
-                    if len(ids) == 1:
-                        found = ids[0]
+                    known = sorted(set(known_names.get(key, ())))
+                    if len(known) == 1:
+                        found = known[0]
                         break
-                    if len(ids) > 1:
-                        candidates = tuple(str(i) for i in ids)
+                    if len(known) > 1:
+                        candidates = tuple(str(i) for i in known)
                         break
         user_ids.append(found)
         learn.append(not candidates)

@@ -28,7 +28,9 @@ PAIRING_MARGIN = timedelta(minutes=15)  # chat a little before or after the meet
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """The ``import`` subcommand."""
     cmd = sub.add_parser("import", help="import meeting exports (attendance reports and chats)",
-                         description=__doc__.splitlines()[0])
+                         description="Read meeting exports and import them, oldest first. Each file's platform"
+                                     " and kind (attendance report or chat) is found from its content; every"
+                                     " file is read and every import planned before anything is written.")
     cmd.add_argument("files", nargs="+", metavar="FILE", help="attendance reports and chat files")
     cmd.add_argument("--chat", action="append", default=[], metavar="FILE", help="a chat file (repeatable)")
     cmd.add_argument("--tz", metavar="ZONE", help="zone of the files' local times (default: this machine's)")

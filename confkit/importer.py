@@ -28,7 +28,7 @@ import pandas as pd
 import redis
 
 from . import scripts, validate
-from .bulk import _flat, _instance_spans, _progress, _Writer
+from .bulk import _flat, _progress, _Writer, message_commands
 from .codec import event_record, from_ms, message_record, to_ms, user_fields
 from .errors import (
     AlreadyExistsError,
@@ -53,6 +53,9 @@ from .identity import (
     resolve,
 )
 from .models import EventType, User
+from .retry import idempotent, reachable
+from .runner import refusal_code
+from .storage import Storage
 
 if TYPE_CHECKING:
     from .app import ConferenceApp
@@ -144,6 +147,7 @@ class _Plan:
 
 
 # -- entry point ------------------------------------------------------------------------
+@idempotent  # the connection guard of the operations (once, also when called by the app)
 def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog | None = None, *,
                    meeting_id: Any = None, roster: Any = None, include_direct: bool = False,
                    dry_run: bool = False, progress: bool | None = None) -> ImportResult:
@@ -166,20 +170,20 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
         raise ImportFormatError("this report holds per-person totals without join and leave times;"
                                 " export it with one row per join segment", file=report.source)
     fingerprint = _fingerprint(report, chat, include_direct)
-    keys, activity = app.keys, app.stores.activity
+    keys, storage = app.keys, Storage.of(app)
 
     mid, meeting_exists = _find_meeting(app, report, wanted, fingerprint)
     if mid is not None and meeting_exists:
-        order = activity.hget(keys.import_fingerprints(mid), fingerprint)
+        order = storage.import_order(mid, fingerprint)
         if order is not None:
-            return _repeat(app, mid, int(order), dry_run)
+            return _repeat(app, mid, order, dry_run)
 
     plan = _plan(app, report, chat, entries, include_direct)
     now_ms = to_ms(app.now())
     if plan.to_ms > now_ms:
         raise InvalidInputError(f"{_where(report)}: the meeting ends at {from_ms(plan.to_ms).isoformat()},"
                                 f" after now ({from_ms(now_ms).isoformat()}); import it once it has ended")
-    spans = _instance_spans(app, [mid])[mid] if mid is not None and meeting_exists else {}
+    spans = storage.instance_spans([mid])[mid] if mid is not None and meeting_exists else {}
     order = _order_id(spans, plan.from_ms, plan.to_ms, mid, report)
     title = _title(report)
     new_people = [i for i, uid in enumerate(plan.user_ids) if uid is None]
@@ -208,7 +212,7 @@ def import_meeting(app: ConferenceApp, report: AttendanceReport, chat: ChatLog |
     if not committed:  # the same content was committed meanwhile
         return _repeat(app, mid, stored_order, False)  # type: ignore[arg-type]
     _finish(app, mid, order)  # type: ignore[arg-type]
-    app.stores.catalog.srem(keys.import_pending, pending)
+    storage.set_import_pending(pending, False)
     return result
 
 
@@ -274,7 +278,7 @@ def _plan(app: ConferenceApp, report: AttendanceReport, chat: ChatLog | None,
     known_emails, known_names = _known(app, people)
     resolution = resolve(people, known_emails, known_names, roster)
     user_ids = list(resolution.user_ids)
-    existing = _existing_users(app, {u for u in user_ids if u is not None})
+    existing = Storage.of(app).existing_users({u for u in user_ids if u is not None})
     for i, uid in enumerate(user_ids):
         if uid is not None and uid not in existing:
             user_ids[i] = None  # a learned identity whose user is gone: a new user
@@ -367,24 +371,10 @@ def _known(app: ConferenceApp, people: Sequence[Person]) -> tuple[dict[str, int]
     """The stored identities of these people's e-mails and names."""
     emails = sorted({p.email_key for p in people if p.email_key})
     names = sorted({k for p in people for k in p.names})
-    keys, catalog = app.keys, app.stores.catalog
-    pipe = catalog.pipeline(transaction=False)
-    for start in range(0, len(emails), CHUNK):
-        pipe.hmget(keys.identities_email, emails[start:start + CHUNK])
-    for start in range(0, len(names), CHUNK):
-        pipe.hmget(keys.identities_name, names[start:start + CHUNK])
-    replies = [v for chunk in pipe.execute() for v in chunk] if emails or names else []
-    known_emails = {e: int(v) for e, v in zip(emails, replies[:len(emails)]) if v}
-    known_names = {n: decode_ids(v) for n, v in zip(names, replies[len(emails):]) if v}
+    by_email, by_name = Storage.of(app).identities(emails, names, CHUNK)
+    known_emails = {e: int(v) for e, v in zip(emails, by_email) if v}
+    known_names = {n: decode_ids(v) for n, v in zip(names, by_name) if v}
     return known_emails, known_names
-
-
-def _existing_users(app: ConferenceApp, user_ids: Iterable[int]) -> set[int]:
-    ids = sorted(user_ids)
-    pipe = app.stores.catalog.pipeline(transaction=False)
-    for uid in ids:
-        pipe.exists(app.keys.user(uid))
-    return {uid for uid, there in zip(ids, pipe.execute() if ids else []) if there}
 
 
 def _sessions(people: Sequence[Person], user_ids: Sequence[int | None], used: pd.DataFrame,
@@ -460,27 +450,21 @@ def _find_meeting(app: ConferenceApp, report: AttendanceReport, wanted: int | No
                   fingerprint: str) -> tuple[int | None, bool]:
     """(meeting id or None, whether it exists): the one asked for, else the one this
     content or platform meeting was imported into (by reference, else by title)."""
-    keys, catalog = app.keys, app.stores.catalog
-    mid = wanted
-    if mid is None:
-        found = catalog.hmget(keys.import_meetings, _ref_fields(report, fingerprint))
-        mid = next((int(v) for v in found if v), None)
+    storage = Storage.of(app)
+    mid = wanted if wanted is not None else storage.imported_meeting(_ref_fields(report, fingerprint))
     if mid is None:
         return None, False
-    return mid, bool(catalog.exists(keys.meeting(mid)))
+    return mid, storage.meeting_exists(mid)
 
 
 def _reserve_meeting(app: ConferenceApp, report: AttendanceReport, mid: int | None, fingerprint: str) -> int:
     """The id of the meeting this import creates: the one asked for or reserved by an
     earlier, unfinished import of the same meeting, else a new one. Recorded at once
     under its reference and title, so a repeat after a crash finds the same id."""
-    keys, catalog = app.keys, app.stores.catalog
+    keys = app.keys
     if mid is None:
         mid = _reserve(app, keys.meetings, keys.import_meeting_seq, 1)
-    pipe = catalog.pipeline(transaction=False)
-    for name in _ref_fields(report, fingerprint):
-        pipe.hsetnx(keys.import_meetings, name, mid)
-    pipe.execute()
+    Storage.of(app).name_import_meeting(_ref_fields(report, fingerprint), mid)
     return mid
 
 
@@ -521,10 +505,11 @@ def _order_id(spans: dict[int, tuple[int, int]], start: int, end: int, mid: int 
 def _settle(app: ConferenceApp, mid: int) -> None:
     """Close sessions left in instances of the meeting that have ended (the lazy sweep
     any write would do first); refuse if people are inside a running instance."""
-    if not app.stores.activity.scard(app.keys.open_instances(mid)):
+    storage = Storage.of(app)
+    if not storage.open_instance_count(mid):
         return
     app.sweep()
-    if app.stores.activity.scard(app.keys.open_instances(mid)):
+    if storage.open_instance_count(mid):
         raise InvalidInputError(f"meeting {mid} has people inside its running instance; import once it has ended")
 
 
@@ -610,13 +595,9 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                       create: tuple[bool, str, str], progress: bool | None) -> tuple[bool, int, str]:
     """Stage, then commit; returns (committed, order id, pending member). Until its
     follow-up is done, the import is listed in ``import_pending``."""
-    keys, activity = app.keys, app.stores.activity
+    keys, activity, storage = app.keys, app.stores.activity, Storage.of(app)
     token = secrets.token_hex(8)
-    pipe = activity.pipeline(transaction=False)
-    pipe.get(keys.event_seq(mid))
-    pipe.get(keys.message_seq(mid))
-    event_top, message_top = (int(v or 0) for v in pipe.execute())
-    instances_seen = app.stores.catalog.zcard(keys.instances(mid))
+    event_top, message_top, instances_seen = storage.import_tops(mid)
     events, messages, detail = _records(plan, user_ids, order, event_top + 1)
 
     live = [keys.events(mid), keys.import_sessions(mid, order), keys.import_instance(mid, order)]
@@ -625,18 +606,18 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
         live += [keys.messages(mid), keys.message_texts(mid), keys.messages_by_time(mid)]
         live += [keys.user_messages(mid, uid) for uid in posters]
     staged = {key: keys.staging(mid, token, key) for key in live}
-    existing = _existing_keys(activity, live)
+    existing = storage.existing_keys(live)
 
     total = len(events) + len(messages) + len(detail)
     bar = _progress(total, "importing", progress)
     try:
         with bar:
             for key in existing:
-                _copy(activity, key, staged[key])
+                storage.copy_key(key, staged[key], COPY_COUNT)
             _create_staged(app, staged, live)
-            with _Writer(activity) as writer:
+            with _Writer(Storage.of(app), "activity") as writer:
                 def run(*command: Any) -> None:
-                    writer.pipe.execute_command(*command)  # the writer swaps pipelines as it sends them
+                    writer.add(command, records=0)
                 run("HSET", staged[keys.import_instance(mid, order)],
                     *[item for pair in {"result": result.to_json(), **follow_up}.items() for item in pair])
                 for start in range(0, len(events), CHUNK):
@@ -647,28 +628,22 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
                     bar.update(len(part))
                 ids = list(detail)
                 for start in range(0, len(ids), CHUNK):
-                    part = ids[start:start + CHUNK]
-                    run("HSET", staged[keys.import_sessions(mid, order)], *_flat(part, [detail[i] for i in part]))
-                    writer.added(len(part))
-                    bar.update(len(part))
+                    joins = ids[start:start + CHUNK]
+                    run("HSET", staged[keys.import_sessions(mid, order)], *_flat(joins, [detail[i] for i in joins]))
+                    writer.added(len(joins))
+                    bar.update(len(joins))
                 for start in range(0, len(messages), CHUNK):
-                    part = messages[start:start + CHUNK]
+                    posts = messages[start:start + CHUNK]
                     first = message_top + 1 + start
-                    msg_ids = range(first, first + len(part))
-                    run("HSET", staged[keys.messages(mid)],
-                        *_flat(msg_ids, [message_record(uid, order, ms) for uid, ms, _ in part]))
-                    run("HSET", staged[keys.message_texts(mid)], *_flat(msg_ids, [t for _, _, t in part]))
-                    run("ZADD", staged[keys.messages_by_time(mid)], *_flat([ms for _, ms, _ in part], msg_ids))
-                    per_user: dict[int, list[int]] = defaultdict(list)
-                    for msg_id, (uid, ms, _) in zip(msg_ids, part):
-                        per_user[uid] += (ms, msg_id)
-                    for uid, scored in per_user.items():
-                        run("ZADD", staged[keys.user_messages(mid, uid)], *scored)
-                    writer.added(len(part))
-                    bar.update(len(part))
+                    msg_ids = range(first, first + len(posts))
+                    writer.add(*message_commands(keys, mid, msg_ids, posts,
+                                                 [message_record(uid, order, ms) for uid, ms, _ in posts],
+                                                 staged.__getitem__), records=0)
+                    writer.added(len(posts))
+                    bar.update(len(posts))
         creating, title, description = create
         pending = f"{mid}:{order}:{token}"
-        app.stores.catalog.sadd(keys.import_pending, pending)  # before anything can become visible
+        storage.set_import_pending(pending, True)  # before anything can become visible
         head = [*keys.meeting_script_keys(mid), keys.import_fingerprints(mid)]
         now = to_ms(app.now())
         indexes = [key for key in live if ":messages:user:" in key]
@@ -691,35 +666,28 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
             raise _commit_error(exc, mid) from None
         return int(reply[0]) == 1, int(reply[1]), pending
     finally:
-        _drop(activity, list(staged.values()))
-        if not activity.exists(keys.import_instance(mid, order)):  # not committed: nothing to follow up
-            app.stores.catalog.srem(keys.import_pending, f"{mid}:{order}:{token}")
+        storage.unlink_quietly(list(staged.values()))  # none left after a commit; else they expire
+        if not storage.key_exists(keys.import_instance(mid, order)):  # not committed: nothing to follow up
+            storage.set_import_pending(f"{mid}:{order}:{token}", False)
 
 
 def _dbs(app: ConferenceApp) -> tuple[str, str]:
     return ("", "") if app.stores.cluster else (str(app.stores.catalog_db), str(app.stores.activity_db))
 
 
-def _commit_error(exc: redis.ResponseError, mid: int) -> Exception:
-    code = str(exc).split()[0]
-    if code == "CONFKIT_MEETING_EXISTS":
+def _commit_error(exc: redis.ResponseError, mid: int) -> ConfkitError:
+    code = refusal_code(exc)
+    if code == "MEETING_EXISTS":
         return AlreadyExistsError(f"meeting {mid} was created by someone else during the import; nothing was written")
-    if code == "CONFKIT_MEETING_NOT_FOUND":
+    if code == "MEETING_NOT_FOUND":
         return MeetingNotFoundError(mid)
-    if code == "CONFKIT_IMPORT_CONFLICT":
+    if code == "IMPORT_CONFLICT":
         return ImportConflictError(f"meeting {mid} changed while the import was staged; nothing was written;"
                                    " import again")
-    if code == "CONFKIT_IMPORT_EXPIRED":
+    if code == "IMPORT_EXPIRED":
         return ImportConflictError(f"the staged import of meeting {mid} expired before it was committed;"
                                    " nothing was written; import again")
-    return exc
-
-
-def _existing_keys(client: Any, keys: Sequence[str]) -> list[str]:
-    pipe = client.pipeline(transaction=False)
-    for key in keys:
-        pipe.exists(key)
-    return [key for key, there in zip(keys, pipe.execute()) if there]
+    return ConfkitError(f"the import commit of meeting {mid} was refused: {exc}")
 
 
 PLACEHOLDER = ""  # the hash field / sorted-set member that creates a staged key
@@ -739,39 +707,6 @@ def _create_staged(app: ConferenceApp, staged: dict[str, str], live: Sequence[st
         pipe.expire(staged[key], STAGING_TTL_S)
 
     _transactions(app, app.stores.activity, live, queue, same_slot=True)
-
-
-def _copy(client: Any, source: str, target: str) -> None:
-    """Copy a hash or sorted set COPY_COUNT fields at a time (COPY or DUMP of a big
-    key would hold the server for its whole size)."""
-    kind = client.type(source)
-    cursor = 0
-    while True:
-        pipe = client.pipeline(transaction=False)
-        if kind == "hash":
-            cursor, data = client.hscan(source, cursor, count=COPY_COUNT)
-            if data:
-                pipe.hset(target, mapping=data)
-        elif kind == "zset":
-            cursor, pairs = client.zscan(source, cursor, count=COPY_COUNT)
-            if pairs:
-                pipe.zadd(target, dict(pairs))
-        else:
-            raise ConfkitError(f"cannot stage a copy of {source} ({kind})")
-        pipe.execute()
-        if cursor == 0:
-            return
-
-
-def _drop(client: Any, keys: Sequence[str]) -> None:
-    """Unlink whatever staging keys are left (none after a commit)."""
-    try:
-        pipe = client.pipeline(transaction=False)
-        for key in keys:
-            pipe.unlink(key)
-        pipe.execute()
-    except redis.RedisError:
-        pass  # they expire on their own
 
 
 # -- after the commit ----------------------------------------------------------------------
@@ -837,22 +772,22 @@ def _finish_pending(app: ConferenceApp) -> None:
     """Complete the follow-up of imports that committed but whose process stopped
     before finishing it; forget those that never committed and whose staging is gone.
     Imports still staging (their staged record exists) are left alone."""
-    keys, catalog, activity = app.keys, app.stores.catalog, app.stores.activity
-    for member in sorted(catalog.smembers(keys.import_pending)):
+    keys, storage = app.keys, Storage.of(app)
+    for member in storage.pending_imports():
         mid_text, order_text, token = member.split(":")
         mid, order = int(mid_text), int(order_text)
-        if activity.exists(keys.import_instance(mid, order)):
+        if storage.key_exists(keys.import_instance(mid, order)):
             _finish(app, mid, order)
-        elif activity.exists(keys.staging(mid, token, keys.import_instance(mid, order))):
+        elif storage.key_exists(keys.staging(mid, token, keys.import_instance(mid, order))):
             continue
-        catalog.srem(keys.import_pending, member)
+        storage.set_import_pending(member, False)
 
 
 def _repeat(app: ConferenceApp, mid: int, order: int, dry_run: bool) -> ImportResult:
     """The result of an import done before, completing its follow-up writes."""
     if not dry_run:
         _finish(app, mid, order)
-    text = app.stores.activity.hget(app.keys.import_instance(mid, order), "result")
+    text = Storage.of(app).import_result(mid, order)
     if text is None:
         raise ConfkitError(f"instance {order} of meeting {mid} was imported but its record is missing")
     return ImportResult.from_json(text, created=False, meeting_created=False, dry_run=dry_run)
@@ -878,23 +813,17 @@ def _result(plan: _Plan, report: AttendanceReport, mid: int | None, order: int, 
 
 
 # -- reading import details back ---------------------------------------------------------------
+@reachable
 def sessions_detail(app: ConferenceApp, meeting_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """One row per imported session: meeting_id, order_id, user_id, join_event_id,
     segments (raw rows merged into it), devices (most rows open at once), multi_device,
     line (first row in the file). Merge with ``analytics.sessions_frame`` on
     (meeting_id, join_event_id) for times and durations."""
-    keys, catalog, activity = app.keys, app.stores.catalog, app.stores.activity
-    mids = list(meeting_ids) if meeting_ids is not None else [int(m) for m in catalog.zrange(keys.meetings, 0, -1)]
-    pipe = activity.pipeline(transaction=False)
-    for mid in mids:
-        pipe.hvals(keys.import_fingerprints(mid))
     rows = []
-    for mid, orders in zip(mids, pipe.execute() if mids else []):
-        for order in sorted({int(o) for o in orders}):
-            for event_id, value in activity.hscan_iter(keys.import_sessions(mid, order), count=COPY_COUNT):
-                data = json.loads(value)
-                rows.append((mid, order, data["user_id"], int(event_id), data["segments"], data["devices"],
-                             data["line"]))
+    ids = None if meeting_ids is None else list(meeting_ids)
+    for mid, order, event_id, value in Storage.of(app).import_sessions(ids, COPY_COUNT):
+        data = json.loads(value)
+        rows.append((mid, order, data["user_id"], int(event_id), data["segments"], data["devices"], data["line"]))
     frame = pd.DataFrame(rows, columns=["meeting_id", "order_id", "user_id", "join_event_id", "segments",
                                         "devices", "line"])
     frame = frame.astype({c: "Int64" for c in frame.columns})

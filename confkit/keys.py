@@ -168,8 +168,8 @@ class Keys:
         return f"{self.activity(meeting_id)}:staging:{token}{suffix}"
 
     # -- what a meeting script is given (the order scripts/common.lua expects) --
-    def meeting_script_keys(self, meeting_id: int, user_id: int | None = None) -> list[str]:
-        keys = [
+    def meeting_script_keys(self, meeting_id: int) -> list[str]:
+        return [
             self.meeting(meeting_id),
             self.audience(meeting_id),
             self.instances(meeting_id),
@@ -184,9 +184,6 @@ class Keys:
             self.messages_by_time(meeting_id),
             self.user_messages_prefix(meeting_id),
         ]
-        if user_id is not None:
-            keys.append(self.user(user_id))
-        return keys
 
     # -- whole-namespace patterns (reset only, never an operation) ------------
     @property

@@ -61,6 +61,7 @@ from .analytics import (
 from .errors import InvalidInputError, MissingDependencyError
 from .identity import RosterEntry, read_roster
 from .importer import sessions_detail
+from .storage import Storage
 
 if TYPE_CHECKING:
     from .app import ConferenceApp
@@ -271,25 +272,19 @@ def identities_frame(app: ConferenceApp, meeting_id: int | None = None) -> pd.Da
     kind (category), identity, user_id, name (the stored user's), why, needs_roster,
     candidates, meeting_id, order_id and lines (conflicts only). With ``meeting_id``:
     the identities of users who attended that meeting and its imports' conflicts."""
-    keys, catalog, activity = app.keys, app.stores.catalog, app.stores.activity
-    mids = [meeting_id] if meeting_id is not None else [int(m) for m in catalog.zrange(keys.meetings, 0, -1)]
+    storage = Storage.of(app)
+    mids = [meeting_id] if meeting_id is not None else storage.meeting_ids()
+    emails, names = storage.identity_maps()
     rows: list[dict[str, Any]] = []
-    for address, uid in catalog.hscan_iter(keys.identities_email, count=1000):
+    for address, uid in emails:
         rows.append({"kind": "email", "identity": address, "user_id": int(uid), "why": "e-mail address"})
-    for name, value in catalog.hscan_iter(keys.identities_name, count=1000):
+    for name, value in names:
         ids = sorted({int(i) for i in value.split(",") if i})
         shared = len(ids) > 1
         rows.extend({"kind": "name", "identity": name, "user_id": uid, "needs_roster": shared,
                      "why": f"name shared by users {', '.join(map(str, ids))}" if shared else "name of one user",
                      "candidates": ", ".join(map(str, ids)) if shared else None} for uid in ids)
-    pipe = activity.pipeline(transaction=False)
-    for mid in mids:
-        pipe.hvals(keys.import_fingerprints(mid))
-    imports = [(mid, int(order)) for mid, orders in zip(mids, pipe.execute() if mids else []) for order in orders]
-    pipe = activity.pipeline(transaction=False)
-    for mid, order in imports:
-        pipe.hget(keys.import_instance(mid, order), "result")
-    for (mid, order), text in zip(imports, pipe.execute() if imports else []):
+    for mid, order, text in storage.import_results(mids):
         for c in json.loads(text)["conflicts"] if text else []:
             rows.append({"kind": "conflict", "identity": c["name"], "user_id": c["user_id"], "needs_roster": True,
                          "why": f"could be any of {', '.join(c['candidates'])}; kept apart as a user of its own",

@@ -4,8 +4,10 @@ around the clock's "now" so that some meetings are running whenever it is loaded
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from .errors import MeetingNotFoundError
 
 if TYPE_CHECKING:
     from .app import ConferenceApp
@@ -52,9 +54,27 @@ class SampleSummary:
     instances: int
 
 
+def placed_around(app: ConferenceApp) -> datetime | None:
+    """The minute an earlier load placed the sample around (read from the sample's
+    stand-up, meeting 1, and its current instance), or None if it is not there."""
+    meeting_id, order_id, offset, length = INSTANCES[2]
+    try:
+        if app.get_meeting(meeting_id).title != MEETINGS[0][1]:
+            return None
+        instances = app.instances(meeting_id)
+    except MeetingNotFoundError:
+        return None
+    return next((i.from_dt - offset for i in instances
+                 if i.order_id == order_id and i.to_dt - i.from_dt == length), None)
+
+
 def load(app: ConferenceApp) -> SampleSummary:
     """Add the sample catalog; instances are placed relative to ``app.now()``,
-    rounded down to the minute so repeated loads within a minute agree."""
+    rounded down to the minute. Loading again changes nothing, whatever the time: the
+    instances stay where the first load put them (``reset`` first to move them)."""
+    summary = SampleSummary(len(USERS), len(MEETINGS), len(INSTANCES))
+    if placed_around(app) is not None:
+        return summary
     now = app.now().replace(second=0, microsecond=0)
     for user in USERS:
         app.add_user(*user)
@@ -62,4 +82,4 @@ def load(app: ConferenceApp) -> SampleSummary:
         app.add_meeting(meeting_id, title, description, is_public=is_public, audience=audience)
     for meeting_id, order_id, offset, length in INSTANCES:
         app.add_instance(meeting_id, order_id, now + offset, now + offset + length)
-    return SampleSummary(len(USERS), len(MEETINGS), len(INSTANCES))
+    return summary

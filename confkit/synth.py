@@ -29,8 +29,8 @@ from .bulk import MESSAGE, PROGRESS_THRESHOLD, Activity, LoadReport, load_activi
 from .clock import ManualClock
 from .codec import from_ms, to_ms
 from .errors import InvalidInputError
-from .keys import DEFAULT_NAMESPACE
 from .models import EventType, Meeting, MeetingInstance, User
+from .storage import Storage
 
 if TYPE_CHECKING:
     from .app import ConferenceApp
@@ -248,7 +248,8 @@ class _Instance:
 
     def _sessions(self, join: int, leave: int | None) -> list[tuple[int, int | None]]:
         """Split a stay into sessions when the connection drops and the user rejoins."""
-        rng, out = self.rng, []
+        rng = self.rng
+        out: list[tuple[int, int | None]] = []
         while rng.random() < 0.12:
             stop = leave if leave is not None else self.scheduled_end
             if stop - join < 4 * MINUTE_MS:
@@ -352,7 +353,7 @@ def plan(*, users: int, meetings: int, days: int, seed: int, now: datetime,
         size = min(len(ids), rng.randint(*kind.members))
         members = sorted(rng.sample(ids, size))
         private = rng.random() < kind.private_share
-        audience = tuple(sorted(by_id[m].email for m in members)) if private else ()
+        audience = tuple(sorted(email for m in members if (email := by_id[m].email))) if private else ()
         meeting_list.append(Meeting(mid, title, description, not private, audience))
         kinds[mid] = kind_name
         # Each meeting draws from its own stream, seeded by its position (not its id),
@@ -407,10 +408,8 @@ def _timeouts_in_join_order(records: Iterator[Activity]) -> tuple[Activity, ...]
 
 
 def _next_ids(app: ConferenceApp) -> tuple[int, int]:
-    keys, catalog = app.keys, app.stores.catalog
-    top_user = catalog.zrange(keys.users, -1, -1, withscores=True)
-    top_meeting = catalog.zrange(keys.meetings, -1, -1, withscores=True)
-    return (int(top_user[0][1]) + 1 if top_user else 1, int(top_meeting[0][1]) + 1 if top_meeting else 1)
+    top_user, top_meeting = Storage.of(app).top_ids()
+    return top_user + 1, top_meeting + 1
 
 
 def generate(app: ConferenceApp, *, users: int = 50, meetings: int = 8, days: int = 14, seed: int = 0,
@@ -479,44 +478,18 @@ def _write_operations(app: ConferenceApp, history: Plan, progress: bool | None) 
             ops.leave_meeting(what.user_id, what.meeting_id)
         else:
             ops.post_message(what.user_id, what.meeting_id, what.text)
-    open_sessions = 0
-    for inst in history.instances:
-        if to_ms(inst.from_dt) <= now_ms < to_ms(inst.to_dt):
-            open_sessions += int(ops.stores.activity.zcard(ops.keys.presence(inst.meeting_id, inst.order_id)))
-    return open_sessions
+    storage = Storage.of(ops)
+    return sum(storage.presence_count(inst.meeting_id, inst.order_id) for inst in history.instances
+               if to_ms(inst.from_dt) <= now_ms < to_ms(inst.to_dt))
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m confkit.synth``: generate a data set and say how long it took."""
-    import argparse
-    import time
+    """``python -m confkit.synth ...``: the same as ``confkit generate ...``."""
+    import sys
 
-    from .app import ConferenceApp
+    from .cli import main as confkit
 
-    parser = argparse.ArgumentParser(prog="python -m confkit.synth", description=generate.__doc__.splitlines()[0])
-    parser.add_argument("--url", help="Redis URL (default: $CONFKIT_REDIS_URL, else the embedded server)")
-    parser.add_argument("--users", type=int, default=120)
-    parser.add_argument("--meetings", type=int, default=16)
-    parser.add_argument("--days", type=int, default=28)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--now", default=None, help="ISO time the history ends at (default: the system clock)")
-    parser.add_argument("--method", choices=["auto", "operations", "bulk"], default="auto")
-    parser.add_argument("--namespace", default=DEFAULT_NAMESPACE,
-                        help=f"key namespace to write (default: {DEFAULT_NAMESPACE})")
-    parser.add_argument("--reset", action="store_true", help="delete all data in that namespace first")
-    args = parser.parse_args(argv)
-    clock = ManualClock(datetime.fromisoformat(args.now)) if args.now else None
-    with ConferenceApp(args.url, clock=clock, namespace=args.namespace) as app:
-        if args.reset:
-            app.reset()
-        started = time.perf_counter()
-        report = generate(app, users=args.users, meetings=args.meetings, days=args.days, seed=args.seed,
-                          method=args.method)
-        seconds = time.perf_counter() - started
-    print(f"{report.events} events and {report.messages} messages ({report.users} users, {report.meetings} "
-          f"meetings, {report.instances} instances, {report.open_sessions} people inside now) "
-          f"written with {report.method} in {seconds:.2f} s")
-    return 0
+    return confkit(["generate", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -17,13 +17,14 @@ MAX_TEXT_FIELD_CHARS = 4096
 def ident(value: Any, what: str = "id") -> int:
     """A positive integer id; a string of ASCII digits is accepted and normalised, and so
     is any integer type (``numpy.int64`` from a DataFrame). Booleans and floats are not."""
-    if isinstance(value, bool):
+    # numpy's bool_ has dtype kind "b"; numpy 1 still lets operator.index() take it.
+    if isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", None) == "b":
         raise InvalidInputError(f"{what} must be a positive integer, got {value!r}")
     if isinstance(value, int):
         number = value
     elif hasattr(type(value), "__index__") and not isinstance(value, (str, bytes, float)):
         try:
-            number = operator.index(value)  # numpy integers; numpy's bool_ refuses
+            number = operator.index(value)  # numpy integers
         except TypeError:
             raise InvalidInputError(f"{what} must be a positive integer, got {value!r}") from None
     elif isinstance(value, str) and value.isascii() and value.isdigit():

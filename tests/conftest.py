@@ -5,7 +5,7 @@ Backends: the ``app`` fixture runs on the single server, unless its test module 
 listed in BOTH_BACKENDS or carries ``pytestmark = pytest.mark.backends``: then every
 test there that uses ``app`` (directly or through ``meeting_setup``) runs twice, as
 ``[single]`` and ``[cluster]``, the latter against a local 3-primary Redis Cluster
-started once per session (confkit.cluster.LocalCluster, loopback TCP, temp dirs).
+started once per session (confkit.testing.LocalCluster, loopback TCP, temp dirs).
 A test stays single-server when it asks for ``redis_server`` itself (it talks to
 that server directly) or is marked ``@pytest.mark.single_server``.
 """
@@ -18,8 +18,8 @@ import pytest
 from clockwork import T0
 
 from confkit import ConferenceApp, ManualClock
-from confkit.cluster import LocalCluster
 from confkit.server import EmbeddedServer
+from confkit.testing import LocalCluster
 
 # Test modules whose app-based tests run on both backends (see the module docstring).
 BOTH_BACKENDS = {"test_operations", "test_defects", "test_cluster"}
@@ -41,6 +41,15 @@ def pytest_generate_tests(metafunc):
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
     if module in BOTH_BACKENDS or metafunc.definition.get_closest_marker("backends"):
         metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_state(tmp_path_factory):
+    """Servers the tests start are listed in a temporary state directory, never in the
+    user's own list (which ``confkit server stop --all`` reads)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CONFKIT_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+        yield
 
 
 @pytest.fixture(scope="session")

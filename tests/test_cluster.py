@@ -15,10 +15,10 @@ from redis.crc import key_slot
 
 from confkit import ConferenceApp, EventType, InvalidInputError, User
 from confkit.bulk import MESSAGE, Activity, load_activity, load_catalog
-from confkit.cluster import SLOTS, slot_ranges
 from confkit.codec import to_ms
 from confkit.keys import Keys
 from confkit.models import Meeting, MeetingInstance
+from confkit.testing import SLOTS, slot_ranges
 
 KEYS = Keys()
 SAMPLE_IDS = (1, 2, 7, 10, 99, 12345, 2**31 - 1, 10**12)

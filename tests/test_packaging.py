@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONDA_NAMES = {"redis": "redis-py"}  # PyPI name -> conda-forge name where they differ
@@ -24,7 +23,21 @@ def test_environment_yml_lists_every_pyproject_dependency():
     listed = {_name(line.strip()[2:]) for line in env.splitlines() if line.strip().startswith("- ")}
     missing = {n for n in wanted if CONDA_NAMES.get(n, n) not in listed}
     assert not missing, f"environment.yml lacks {sorted(missing)}"
-    assert "redis-server" in listed and "hiredis" in listed
+    # conda-forge's server binary (found on PATH) and the parser redis-py uses.
+    assert "valkey-server" in listed and "hiredis" in listed
+
+
+def test_declared_python_and_ruff_target_agree():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    minimum = re.fullmatch(r">=\s*3\.(\d+)", config["project"]["requires-python"]).group(1)
+    assert config["tool"]["ruff"]["target-version"] == f"py3{minimum}"
+    env = (ROOT / "environment.yml").read_text()
+    assert f"python>=3.{minimum}" in env
+
+
+def test_license_is_an_spdx_expression():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT"  # the table form is deprecated by setuptools
 
 
 def test_constraints_pin_every_direct_dependency():
@@ -40,8 +53,9 @@ def test_redis_py_uses_the_hiredis_parser(app):
     from redis.utils import HIREDIS_AVAILABLE
 
     assert HIREDIS_AVAILABLE
-    connection = app.stores.activity.connection_pool.get_connection()
+    pool = app.stores.activity.connection_pool
+    connection = pool.get_connection()
     try:
         assert "Hiredis" in type(connection._parser).__name__
     finally:
-        app.stores.activity.connection_pool.release(connection)
+        pool.release(connection)

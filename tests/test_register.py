@@ -363,8 +363,12 @@ def test_cli_attendance_grid_json_and_files(course, redis_server, capsys, monkey
     assert lines[-1].split() == ["2", "2", "2030-01-08", "10:00", "10:40", "(now)", "6", "1", "1", "2", "2", "0"]
     assert err.splitlines() == [f"wrote {tmp_path / name}" for name in
                                 ("r.csv", "r.people.csv", "r.instances.csv")]
-    assert main([*now, "attendance", str(MID), "--json", "--present-at", "0.7", "--late-after", "15m"]) == 0
-    payload = json.loads(capsys.readouterr().out)
+    options = ["--present-at", "0.7", "--late-after", "15m"]
+    assert main(["attendance", str(MID), "--json", *options, *now]) == 0  # every option after the command
+    text = capsys.readouterr().out
+    assert main(["--json", *now, "attendance", str(MID), *options]) == 0  # the command-wide ones before it
+    assert capsys.readouterr().out == text
+    payload = json.loads(text)
     sam5 = [r for r in payload["register"] if r["user_id"] == 5]
     assert [(r["status"], r["minutes_attended"]) for r in sam5] == [("present", pytest.approx(45 - 1 / 60)),
                                                                      ("present", 32)]

@@ -116,8 +116,8 @@ def test_import_works_without_the_notebook_tools(tmp_path):
     blocker = tmp_path / "nbformat"
     blocker.mkdir()
     (blocker / "__init__.py").write_text("raise ImportError('not installed', name='nbformat')\n")
-    code = ("import confkit.report as r\n"
-            "try:\n    r.to_html(None)\nexcept r.MissingToolsError as e:\n    print(e)\n")
+    code = ("import confkit.report as r\nfrom confkit.errors import MissingDependencyError\n"
+            "try:\n    r.to_html(None)\nexcept MissingDependencyError as e:\n    print(e)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={"PYTHONPATH": str(tmp_path), "PATH": ""})
     assert "pip install 'confkit[notebooks]'" in done.stdout

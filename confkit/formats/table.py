@@ -84,7 +84,7 @@ class Rows:
         width = max(widths)
         if len(widths) > 1:
             rows = [row if len(row) == width else row + [""] * (width - len(row)) for row in rows]
-        columns = list(zip(*rows)) if rows else [()] * width
+        columns: list[tuple[str, ...]] = list(zip(*rows)) if rows else [()] * width
         lines = self.lines
         return Table(tuple(cells[header]), lines[header], rows, np.asarray([lines[i] for i in body], dtype="int64"),
                      self.where, columns)

@@ -207,6 +207,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         if segment_header is not None else None
     if activity is not None:
         segments = _build(activity, local, opts, warnings)
+        assert activity.precision is not None  # set by _build
         warnings += check_durations(segments, activity.precision + 1.0, activity.duration_name)
         if people is not None:
             warnings += _check_people(people, segments)
@@ -214,6 +215,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
     else:
         assert people is not None
         segments = _build(people, local, opts, warnings)
+        assert people.precision is not None  # set by _build
         actual = segments["left_at"] - segments["joined_at"]
         over = (segments["duration_reported"] - actual).dt.total_seconds() > people.precision + 1.0
         for i in np.flatnonzero(over.fillna(False).to_numpy(dtype=bool))[:10]:

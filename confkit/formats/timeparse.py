@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -113,8 +114,9 @@ def as_text(values: pd.Series) -> pd.Series:
                       for cell in cells], index=values.index, dtype=object)
 
 
-_DIRECTIVES = {"a": ("%m", "%d"), "b": ("%d", "%m"), "md": "%d", "dm": "%d", "my": "%Y", "my2": "%Y",
-               "M": "%M", "S": "%S", "frac": "%f"}
+_DIRECTIVES: dict[str, str | tuple[str, str]] = {
+    "a": ("%m", "%d"), "b": ("%d", "%m"), "md": "%d", "dm": "%d", "my": "%Y", "my2": "%Y",
+    "M": "%M", "S": "%S", "frac": "%f"}
 
 
 def _formats(sample: str) -> tuple[str, str, bool] | None:
@@ -407,7 +409,7 @@ def _fixed_width(values: pd.Series, fmt: str) -> pd.Series | None:
         return out
     matrix = np.frombuffer(raw, dtype=np.uint8).reshape(-1, width).astype(np.int64)
     ok = np.ones(len(matrix), dtype=bool)
-    parts: dict[str, np.ndarray] = {}
+    parts: dict[str, Any] = {}  # arrays of numbers, by strptime code
     pm = np.zeros(len(matrix), dtype=bool)
     for field_, at in fields:
         if not field_.startswith("%"):

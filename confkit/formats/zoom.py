@@ -109,6 +109,7 @@ def read(text: Text, opts: Options) -> AttendanceReport:
     waiting = yes_no(table.values(table.column("in waiting room", after=anchor))).fillna(False)
 
     if kind == "segments":
+        assert join_col is not None and leave_col is not None  # required above
         joins = local.add("Join Time", table.require_values("Join Time", join_col), table.lines)
         leaves = local.add("Leave Time", table.require_values("Leave Time", leave_col), table.lines)
         joined, left = local.utc(joins), local.utc(leaves)

@@ -48,7 +48,8 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         raise ImportFormatError("no attendee table in the webinar report: expected a header row with 'Join Time'",
                                 file=opts.where, line=1)
     summary_row = rows.find("topic", ("webinar id", "meeting id"), stop=headers[0])
-    title, ref, start, extra = "", None, None, {}
+    title, ref, start = "", None, None
+    extra: dict[str, object] = {}
     if summary_row is not None:
         values, line = record(rows, summary_row, stop=headers[0])
         title = values.get("topic", "")
@@ -62,8 +63,8 @@ def read(text: Text, opts: Options) -> AttendanceReport:
         end = len(rows)
         if k + 1 < len(headers):
             following = headers[k + 1]
-            end = _title_above(rows, following)
-            end = following if end is None else end
+            above = _title_above(rows, following)
+            end = following if above is None else above
         title_row = _title_above(rows, header)
         name = rows.cells[title_row][0].strip().rstrip(",:") if title_row is not None else ""
         role = next((r for word, r in ROLE_OF_SECTION if word in name.lower()), None)
@@ -140,7 +141,9 @@ def _section(rows: Rows, header: int, end: int, name: str, role: str | None,
     leave_col = table.require("Leave Time", "leave time")
     joins, leaves = table.values(join_col), table.values(leave_col)
     attended = yes_no(table.values(table.column("attended")))
-    no_show = (attended == False).fillna(False) & joins.isin(MISSING) & leaves.isin(MISSING)  # noqa: E712
+    # astype(bool): pandas before 3 keeps the object dtype of a filled comparison with NA,
+    # and an object array cannot select rows.
+    no_show = ((attended == False).fillna(False) & joins.isin(MISSING) & leaves.isin(MISSING)).astype(bool)  # noqa: E712
     for what, values in (("Join Time", joins), ("Leave Time", leaves)):
         gap = values.isin(MISSING) & ~no_show
         if gap.any():

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import storecheck
@@ -94,6 +96,19 @@ def test_sigkill_during_writes(own_server, clock, appendfsync, figures):
     }
 
 
+def _aof_parts(data_dir: Path) -> tuple[Path, list[Path]]:
+    """The append-only file the writes go to, and the files it needs beside it: one
+    appendonly.aof (Redis 6.2), or the appendonlydir of Redis 7+ and Valkey (a base
+    file, a manifest, one incr file)."""
+    single = data_dir / "appendonly.aof"
+    if single.exists():
+        return single, []
+    folder = data_dir / "appendonlydir"
+    incr = sorted(folder.glob("*.incr.aof"))
+    assert len(incr) == 1, incr
+    return incr[0], [path for path in folder.iterdir() if path != incr[0]]
+
+
 def test_power_cut_leaves_the_state_of_some_acknowledged_operation(own_server, tmp_path, figures):
     """Cut the AOF at random byte offsets (as a power cut loses the unsynced tail):
     every cut loads, and the store equals its state after one of the operations."""
@@ -102,7 +117,7 @@ def test_power_cut_leaves_the_state_of_some_acknowledged_operation(own_server, t
     clock = ManualClock(T0)
     app = ConferenceApp(server.url, clock=clock)
     catalog(app, clock, 1)
-    aof = server.data_dir / "appendonly.aof"
+    aof, beside = _aof_parts(server.data_dir)
     states = [storecheck.dump(app)]
     setup_size = aof.stat().st_size
     rng = random.Random(7)
@@ -122,8 +137,11 @@ def test_power_cut_leaves_the_state_of_some_acknowledged_operation(own_server, t
     recovered = []
     for n, offset in enumerate(offsets):
         home = tmp_path / f"cut{n}"
-        (home / "data").mkdir(parents=True)
-        (home / "data" / "appendonly.aof").write_bytes(data[:offset])
+        cut = home / "data" / aof.relative_to(server.data_dir)
+        cut.parent.mkdir(parents=True)
+        for path in beside:
+            shutil.copyfile(path, cut.parent / path.name)
+        cut.write_bytes(data[:offset])
         copy = EmbeddedServer(home, appendfsync="always")
         copy.start()
         try:

@@ -4,7 +4,8 @@ command was sent, while an app is in use.
 Calls fail with a ConfkitConnectionError (never a redis-py exception), retry with
 exponential backoff, never resend a write that may have been applied, and work again
 with the same app object once the server is back. Backoff waits are recorded instead
-of slept (RetryPolicy.sleep), so nothing here waits on the wall clock.
+of slept (RetryPolicy.sleep) with the jitter pinned (RetryPolicy.jitter), so nothing
+here waits on the wall clock.
 """
 
 from __future__ import annotations
@@ -16,10 +17,25 @@ import pytest
 import storecheck
 from faultproxy import FaultProxy
 
-from confkit import ConferenceApp, ConfkitConnectionError, EventType, OutcomeUnknownError
+from confkit import (
+    ConferenceApp,
+    ConfkitConnectionError,
+    EventType,
+    OutcomeUnknownError,
+    User,
+    analytics,
+    importer,
+    synth,
+)
+from confkit.bulk import Activity, load_activity, load_catalog
 from confkit.connection import RetryPolicy, connect
+from confkit.synth_exports import synthetic_export
 
-BACKOFF = [0.05, 0.1, 0.2]
+BACKOFF = [0.05, 0.1, 0.2]  # base 0.05 doubled, with the jitter source at its top (1.0)
+
+
+def policy(sleep):
+    return RetryPolicy(sleep=sleep, jitter=lambda: 1.0)
 
 
 def build(app, clock):
@@ -30,7 +46,7 @@ def build(app, clock):
 
 
 def app_on(url, clock, waits):
-    return ConferenceApp(stores=connect(url, retry=RetryPolicy(sleep=waits.append)), clock=clock)
+    return ConferenceApp(stores=connect(url, retry=policy(waits.append)), clock=clock)
 
 
 def assert_clean(error: BaseException) -> None:
@@ -78,6 +94,34 @@ def test_stopped_server_gives_clear_errors_after_backoff_then_recovers(busy):
     assert storecheck.violations(app) == []
 
 
+def test_analytics_bulk_synth_and_import_give_clear_errors_when_redis_is_down(busy, clock):
+    """Their reads and writes go through the same guard as the operations."""
+    app, server, waits = busy
+    report, chat = synthetic_export(20, 10, start=clock() - timedelta(days=1))
+    server.stop()
+    now_ms = int(clock().timestamp() * 1000)
+    calls = {
+        "events_frame": lambda: analytics.events_frame(app),
+        "messages_frame": lambda: analytics.messages_frame(app),
+        "instances_frame": lambda: analytics.instances_frame(app),
+        "users_frame": lambda: analytics.users_frame(app),
+        "keyspace_summary": lambda: analytics.keyspace_summary(app),
+        "load_catalog": lambda: load_catalog(app, users=[User(5, "Eve", 30, "f", "eve@example.com")]),
+        "load_activity": lambda: load_activity(app, [Activity(10, 1, 2, int(EventType.JOIN), now_ms)]),
+        "generate": lambda: synth.generate(app, users=3, meetings=1, days=1, seed=1),
+        "import_meeting": lambda: app.import_meeting(report, chat, progress=False),
+        "importer.import_meeting": lambda: importer.import_meeting(app, report, chat, progress=False),
+        "sessions_detail": lambda: importer.sessions_detail(app),
+    }
+    for name, call in calls.items():
+        waits.clear()
+        with pytest.raises(ConfkitConnectionError) as info:
+            call()
+        assert type(info.value) is ConfkitConnectionError, name
+        assert waits == BACKOFF, name
+        assert_clean(info.value)
+
+
 def test_restart_between_calls_is_invisible(busy):
     app, server, waits = busy
     server.stop()
@@ -97,7 +141,7 @@ def test_backoff_retries_until_the_server_is_back(own_server, clock):
         if len(waits) == 2:
             server.start()
 
-    app = ConferenceApp(stores=connect(server.url, retry=RetryPolicy(sleep=wait)), clock=clock)
+    app = ConferenceApp(stores=connect(server.url, retry=policy(wait)), clock=clock)
     build(app, clock)
     server.stop()
     event = app.join_meeting(1, 10)
@@ -170,6 +214,29 @@ def test_index_write_lost_between_two_steps_is_completed_by_retry_or_repeat(prox
     assert direct.get_user(4).name == "Di" and 4 not in [u.user_id for u in direct.users()]
     app.add_user(4, "Di", 50, "f", "di@example.com")
     assert [u.user_id for u in direct.users()] == [1, 2, 3, 4]
+
+
+def test_a_call_made_of_calls_is_guarded_once_as_a_whole(proxied):
+    """add_to_audience runs its script, then reads the meeting back (get_meeting, a
+    public call of its own). When that read keeps failing, the retries are the outer
+    call's (the script may have run: repeating it is safe), not a second loop inside."""
+    app, proxy, waits, direct = proxied
+    direct.add_meeting(11, "Board", "", is_public=False, audience=["ann@example.com"])
+    app.add_to_audience(11, "ann@example.com")  # loads the script (its source has SMEMBERS in it)
+    proxy.drop(b"SMEMBERS", len(BACKOFF) + 1)
+    with pytest.raises(OutcomeUnknownError) as info:
+        app.add_to_audience(11, "ben@example.com")
+    assert "add_to_audience" in str(info.value)
+    assert proxy.dropped == len(BACKOFF) + 1 and waits == BACKOFF
+    assert direct.get_meeting(11).audience == ("ann@example.com", "ben@example.com")  # applied
+    assert app.add_to_audience(11, "ben@example.com").audience == ("ann@example.com", "ben@example.com")
+
+    waits.clear()
+    proxy.drop(b"ZADD", len(BACKOFF) + 1)
+    sample = ConferenceApp(stores=app.stores, clock=app.clock, namespace="sample")  # its own keys
+    with pytest.raises(OutcomeUnknownError) as info:
+        sample.load_sample_data()
+    assert "load_sample_data" in str(info.value) and waits == BACKOFF
 
 
 def test_end_meeting_index_write_lost_is_harmless_and_repeat_completes_it(proxied):

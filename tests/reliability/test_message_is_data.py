@@ -32,6 +32,7 @@ def chat(app, clock):
 
 
 def test_dataframe_of_messages_holds_raw_text_and_escapes_it_as_html(chat):
+    pytest.importorskip("jinja2", reason="DataFrame.style needs jinja2 (comes with the notebooks extra)")
     frame = pd.DataFrame([dataclasses.asdict(m) for m in chat.meeting_messages(1)])
     assert list(frame["text"]) == HOSTILE  # the data itself is untouched
     for html in (frame.to_html(), frame._repr_html_(), frame.style.format(escape="html").to_html()):
@@ -42,6 +43,7 @@ def test_dataframe_of_messages_holds_raw_text_and_escapes_it_as_html(chat):
 
 def test_styler_without_escape_would_render_markup(chat):
     """Why notebooks must pass escape="html" to DataFrame.style: by default it does not escape."""
+    pytest.importorskip("jinja2", reason="DataFrame.style needs jinja2 (comes with the notebooks extra)")
     frame = pd.DataFrame([dataclasses.asdict(m) for m in chat.meeting_messages(1)])
     assert "<script>alert('x')</script>" in frame.style.to_html()
 

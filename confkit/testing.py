@@ -1,17 +1,21 @@
-"""A local Redis Cluster: N primaries from the same redis-server binary, on loopback.
+"""Test tooling (as ``pandas.testing``): a local Redis Cluster of N primaries from the
+same server binary as the embedded server, on loopback.
 
 Used by the tests and the benchmark to run confkit against a real cluster on one
-machine. Each node listens on 127.0.0.1 only (TCP, a free port; the cluster bus on
-port + 10000), keeps its files in ``home/node-<i>`` and gets an equal share of the
-16384 slots. ``start()`` returns once every node reports the whole cluster healthy.
+machine; the library itself never imports this module. Each node listens on
+127.0.0.1 only (TCP, a free port; the cluster bus on port + 10000), keeps its files
+in ``home/node-<i>`` and gets an equal share of the 16384 slots. ``start()``
+returns once every node reports the whole cluster healthy.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +24,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from .errors import ServerError
-from .server import START_TIMEOUT_S, find_server_binary
+from .server import CLUSTER_NODE, START_TIMEOUT_S, find_server_binary, forget_started, record_started
 
 SLOTS = 16384
 BUS_OFFSET = 10000
@@ -72,16 +76,17 @@ def free_ports(count: int) -> list[int]:
     return ports
 
 
-def _wait(condition, what: str, timeout: float = START_TIMEOUT_S) -> None:
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = START_TIMEOUT_S) -> None:
+    """Poll ``condition`` until it holds; a ServerError naming ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise ServerError(f"local cluster: timed out waiting for {what}")
+            raise ServerError(f"timed out waiting for {what}")
         time.sleep(0.02)
 
 
 class LocalCluster:
-    """``masters`` cluster-enabled redis-server processes (no replicas) under ``home``."""
+    """``masters`` cluster-enabled server processes (no replicas) under ``home``."""
 
     def __init__(self, home: Path | str, masters: int = 3, *, appendonly: bool = False):
         if masters < 1:
@@ -140,9 +145,13 @@ class LocalCluster:
             conf.write_text("\n".join(self.config_lines(node)) + "\n")
             node.process = subprocess.Popen([binary, str(conf)], stdin=subprocess.DEVNULL,
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # Listed like the embedded servers, so `confkit server stop --all` finds a
+            # node whose owner died without stopping it.
+            record_started(CLUSTER_NODE, node.home, pid=node.process.pid, binary=binary, port=port)
             self.nodes.append(node)
         for node in self.nodes:
-            _wait(lambda n=node: _answers(n), f"node {node.address} to answer (see {node.home / 'redis.log'})")
+            wait_until(functools.partial(_answers, node),
+                       f"node {node.address} to answer (see {node.home / 'redis.log'})")
 
     def _form(self) -> None:
         clients = [node.client() for node in self.nodes]
@@ -161,22 +170,22 @@ class LocalCluster:
                     return False
             return True
 
-        _wait(healthy, "every node to report cluster_state:ok with all slots", timeout=30)
+        wait_until(healthy, "every node to report cluster_state:ok with all slots", timeout=30)
         for client in clients:
             client.close()
 
     def stop(self) -> None:
         """Shut every node down (no save) and wait for the processes to exit."""
         for node in self.nodes:
-            if node.process is None or node.process.poll() is not None:
-                continue
-            with contextlib.suppress(redis.ConnectionError, redis.ResponseError, redis.TimeoutError):
-                node.client().shutdown(nosave=True)
-            try:
-                node.process.wait(timeout=START_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                node.process.kill()
-                node.process.wait()
+            if node.process is not None and node.process.poll() is None:
+                with contextlib.suppress(redis.ConnectionError, redis.ResponseError, redis.TimeoutError):
+                    node.client().shutdown(nosave=True)
+                try:
+                    node.process.wait(timeout=START_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    node.process.kill()
+                    node.process.wait()
+            forget_started(CLUSTER_NODE, node.home)
         self.nodes = []
 
     def __enter__(self) -> LocalCluster:

@@ -1,0 +1,182 @@
+"""Running confkit's Lua scripts by name, and reading what they answer.
+
+``ScriptRunner`` sends EVALSHA of a registered script and, when Redis has forgotten
+it (NOSCRIPT: a restarted or flushed server), loads it and runs it again; it also
+pipelines one call per meeting across a cluster's primaries. A script refuses with
+an error reply ``CONFKIT_<CODE> ...``: ``refusal`` maps it to a typed ConfkitError
+with readable names (an unknown code, or any other error reply, is a ConfkitError
+that names it). The decoders turn replies into models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+import redis
+
+from . import scripts
+from .codec import decode_event, from_ms, meeting_from_hash
+from .errors import (
+    AlreadyExistsError,
+    AlreadyJoinedError,
+    ConfkitError,
+    InvalidInputError,
+    MeetingNotFoundError,
+    NoActiveInstanceError,
+    NotInvitedError,
+    NotJoinedError,
+    UserNotFoundError,
+)
+from .models import Event, Meeting, MeetingInstance
+
+PREFIX = "CONFKIT_"
+
+# A script's CONFKIT_<CODE> refusal -> the error raised and its message.
+REFUSALS: dict[str, tuple[type[ConfkitError], str]] = {
+    "NOT_INVITED": (NotInvitedError, "{user} is not in the audience of private {meeting}"),
+    "NO_ACTIVE_INSTANCE": (NoActiveInstanceError, "{meeting} has no instance running at {now}"),
+    "NO_STARTED_INSTANCE": (NoActiveInstanceError, "{meeting} has no instance that has started by {now}"),
+    "ALREADY_JOINED": (AlreadyJoinedError, "{user} is already in {meeting}"),
+    "NOT_JOINED": (NotJoinedError, "{user} is not in the running instance of {meeting}"),
+    "USER_EXISTS": (AlreadyExistsError, "{user} already exists with different details"),
+    "MEETING_EXISTS": (AlreadyExistsError, "{meeting} already exists with different details"),
+    "INSTANCE_EXISTS": (AlreadyExistsError, "{meeting} already has that instance with other times"),
+    "MEETING_IS_PUBLIC": (InvalidInputError, "{meeting} is public: it has no audience to change"),
+}
+
+
+def sha(name: str) -> str:
+    """The SHA1 Redis knows script ``name`` by (as EVALSHA and SLOWLOG show it)."""
+    return hashlib.sha1(scripts.source(name).encode("utf-8")).hexdigest()
+
+
+def names_by_sha() -> dict[str, str]:
+    """Script name of each confkit script SHA1, for reading server statistics."""
+    return {sha(name): name for name in scripts.NAMES}
+
+
+def refusal_code(reply: object) -> str | None:
+    """The CODE of a ``CONFKIT_<CODE> ...`` error reply, else None."""
+    if isinstance(reply, redis.ResponseError):
+        text = str(reply)
+        if text.startswith(PREFIX):
+            return text.split()[0].removeprefix(PREFIX)
+    return None
+
+
+class Names(Protocol):
+    """How a refusal names things (reading the catalog): a readable label of a user
+    or meeting id, and whether a user exists (a missing user or one not inside)."""
+
+    def describe_user(self, user_id: int) -> str: ...
+
+    def describe_meeting(self, meeting_id: int) -> str: ...
+
+    def user_exists(self, user_id: int) -> bool: ...
+
+
+def refusal(exc: redis.ResponseError, names: Names, *, now: datetime | None, script: str,
+            meeting_id: int | None = None, user_id: int | None = None) -> ConfkitError:
+    """The typed error for a script's error reply, naming the user and meeting."""
+    code = refusal_code(exc)
+    if code is None:
+        return ConfkitError(f"Redis refused script {script}: {exc}")
+    if code == "USER_NOT_FOUND" or (code == "NOT_JOINED" and user_id is not None
+                                    and not names.user_exists(user_id)):
+        return UserNotFoundError(user_id)  # type: ignore[arg-type]
+    if code == "MEETING_NOT_FOUND":
+        return MeetingNotFoundError(meeting_id)  # type: ignore[arg-type]
+    known = REFUSALS.get(code)
+    if known is None:
+        return ConfkitError(f"script {script} answered with an unknown refusal {PREFIX}{code}: {exc}")
+    error, template = known
+    meeting = names.describe_meeting(meeting_id) if meeting_id is not None else ""
+    user = names.describe_user(user_id) if user_id is not None else ""
+    return error(template.format(user=user, meeting=meeting, now=now.isoformat() if now else "now"))
+
+
+class ScriptRunner:
+    """EVALSHA of confkit's scripts on a client (a single server's, or a cluster's)."""
+
+    def __init__(self, client: Any, *, cluster: bool):
+        self.client = client
+        self.cluster = cluster
+        self.scripts = {name: client.register_script(scripts.source(name)) for name in scripts.NAMES}
+
+    def call(self, name: str, keys: Sequence[str], argv: Sequence[Any], client: Any = None) -> Any:
+        """EVALSHA of script ``name``; on NOSCRIPT load it and run it again. In a
+        pipeline this only queues the call: ``pipelined`` deals with NOSCRIPT there,
+        without the extra round trip redis-py's pipelines spend checking scripts
+        before every execute."""
+        script = self.scripts[name]
+        client = self.client if client is None else client
+        try:
+            return client.evalsha(script.sha, len(keys), *keys, *argv)
+        except redis.exceptions.NoScriptError:
+            client.script_load(script.script)  # on a cluster: loaded on every primary
+            return client.evalsha(script.sha, len(keys), *keys, *argv)
+
+    def pipelined(self, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> list[Any]:
+        """One call of script ``name`` per (keys, argv), pipelined: one pipeline on a
+        single server, one per primary on a cluster (routed by each call's first key).
+        Calls answered NOSCRIPT run once more after the script is loaded; calls
+        answered MOVED/ASK go through the cluster client. Replies in order; an error
+        reply is left in its place."""
+        groups: list[tuple[Any, list[int]]]
+        if not self.cluster:
+            groups = [(self.client, list(range(len(calls))))]
+        else:
+            # redis-py refuses scripts in a cluster pipeline, so send one ordinary
+            # pipeline to each primary, holding the calls whose slot it serves.
+            by_node: dict[str, list[int]] = {}
+            for i, (keys, _) in enumerate(calls):
+                by_node.setdefault(self.client.get_node_from_key(keys[0]).name, []).append(i)
+            groups = [(self.client.get_node(node_name=node).redis_connection, positions)
+                      for node, positions in by_node.items()]
+        replies: list[Any] = [None] * len(calls)
+        for client, positions in groups:
+            for attempt in range(2):
+                pipe = client.pipeline(transaction=False)
+                for i in positions:
+                    self.call(name, *calls[i], client=pipe)
+                for i, reply in zip(positions, pipe.execute(raise_on_error=False)):
+                    replies[i] = reply
+                positions = [i for i in positions if isinstance(replies[i], redis.exceptions.NoScriptError)]
+                if not positions or attempt:
+                    break
+                client.script_load(self.scripts[name].script)  # forgotten: load it, run those again
+        for i, reply in enumerate(replies):
+            if isinstance(reply, (redis.exceptions.AskError, redis.exceptions.TryAgainError)):
+                # The slot moved meanwhile: the cluster client follows the redirection.
+                try:
+                    replies[i] = self.call(name, *calls[i])
+                except redis.ResponseError as exc:
+                    replies[i] = exc
+        return replies
+
+
+# -- replies ---------------------------------------------------------------------------
+def events(reply: Sequence[Any], meeting_id: int) -> list[Event]:
+    """Events from a flat reply of (event_id, record) pairs."""
+    return [decode_event(meeting_id, reply[i], reply[i + 1]) for i in range(0, len(reply), 2)]
+
+
+def participants(reply: Sequence[Any], meeting_id: int) -> list[tuple[int, datetime]]:
+    """(user_id, joined_at) from the participants script's reply: three header
+    fields, then (user_id, join record) pairs in join order."""
+    return [(int(reply[i]), decode_event(meeting_id, 0, reply[i + 1]).timestamp)
+            for i in range(3, len(reply), 2)]
+
+
+def meeting_state(reply: Sequence[Any], meeting_id: int) -> tuple[Meeting, MeetingInstance] | None:
+    """The meeting and its running instance from the meeting_state script's reply
+    (seven fields), or None when it has no running instance."""
+    if len(reply) != 7:
+        return None
+    title, description, is_public, audience, order, start, end = reply
+    meeting = meeting_from_hash({"meeting_id": meeting_id, "title": title, "description": description,
+                                 "is_public": is_public}, audience)
+    return meeting, MeetingInstance(meeting_id, int(order), from_ms(int(start)), from_ms(int(end)))
