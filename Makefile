@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# The full demo: narrated walkthrough of every operation, then the four notebooks
+# The full demo: narrated walkthrough of every operation, then the five notebooks
 # executed into build/ (notebooks, HTML report, PNG charts).
 demo: $(STAMP)
 	$(NB_ENV) $(BIN)/python -m confkit.demo && $(NB_ENV) $(BIN)/python -m confkit.report build --out build; \

@@ -68,8 +68,8 @@ def operations(scratch: Path) -> None:
         check(len(data.events) == report.events + 2, "events frame holds every event")
         check(len(data.messages) == report.messages + 1, "messages frame holds every message")
         late = analytics.lateness(data.sessions)
-        figure = plots.lateness_histogram(late)
-        figure.savefig(scratch / "lateness.png")
+        ax = plots.lateness_histogram(late)
+        ax.figure.savefig(scratch / "lateness.png")
         check((scratch / "lateness.png").stat().st_size > 0, "a chart drawn and saved")
     from confkit.formats import read_attendance
 

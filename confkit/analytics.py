@@ -620,3 +620,22 @@ def _duration_text(value: pd.Timedelta) -> str:
     if minutes:
         return f"{sign}{minutes} min {secs:02d} s"
     return f"{sign}{secs} s"
+
+
+
+# -- the attendance register (confkit.register), here for one place to look ----------
+REGISTER_NAMES = ("attendance_register", "register_from_frames", "roster_frame", "person_summary",
+                  "instance_summary", "identities_frame", "write_csv", "write_excel", "grid_text")
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: confkit.register itself builds on this module.
+    if name in REGISTER_NAMES:
+        from . import register
+
+        return getattr(register, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *REGISTER_NAMES])

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from . import __version__, import_cli
+from . import __version__, attendance_cli, import_cli
 from .app import ConferenceApp
 from .clock import ManualClock
 from .errors import ConfkitError
@@ -134,6 +134,7 @@ def parser() -> argparse.ArgumentParser:
             cmd.add_argument(param)
     _add_generate(sub)
     import_cli.add_parser(sub)
+    attendance_cli.add_parser(sub)
     reset = sub.add_parser("reset", help="delete all confkit data")
     reset.add_argument("--yes", action="store_true", help="confirm")
     _add_global_options(top)
@@ -186,6 +187,11 @@ def _run(args: argparse.Namespace) -> int:
         elif args.command == "import":
             results = import_cli.run(app, args)
             _say(render(results if args.json else import_cli.summary(results), as_json=args.json))
+        elif args.command == "attendance":
+            text, notes = attendance_cli.run(app, args)
+            _say(text)
+            for note in notes:
+                _say(note, err=True)
         else:
             _, params, call = OPERATIONS[args.command]
             result = call(app, *(getattr(args, p) for p in params))

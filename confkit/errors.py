@@ -89,3 +89,8 @@ class ImportFormatError(ConfkitError, ValueError):
             f"value {value if len(value) <= 80 else value[:77] + '...'!r}" if value is not None else "",
         ) if part)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class MissingDependencyError(ConfkitError, ImportError):
+    """A feature needs an optional extra that is not installed (Excel export, the
+    report builder); the message says what to install."""

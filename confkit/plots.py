@@ -19,12 +19,14 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
-from matplotlib.colors import LogNorm
+from matplotlib.colors import ListedColormap, LogNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .analytics import END_TYPES, LATENESS_BUCKETS
+from .register import STATUSES, person_summary
 
 DPI = 100
 #: The palette, by role: every chart takes its colours from here.
@@ -376,4 +378,169 @@ def talk_vs_presence(rates: pd.DataFrame, *, users: pd.DataFrame | None = None, 
     ax.set_ylabel("messages posted")
     ax.legend(loc="best", fontsize="small",
               title="highest rates, of users present\nat least the median time" if label_top else None)
+    return ax
+
+
+# -- the attendance register (confkit.register) ----------------------------------------
+# Single-Axes charts: they take ax=None, title=None and **kwargs for the main drawing
+# call, and return the Axes they drew.
+STATUS_COLORS = {"present": COLORS["good"], "late": COLORS["warn"], "partial": COLORS["second"],
+                 "absent": COLORS["bad"]}
+REGISTER_ROWS = 50  # people shown at most; beyond, those with the lowest attendance
+
+
+def _people_labels(people: pd.DataFrame) -> list[str]:
+    """Names, with the user id where two people share a name, and `` *`` after those
+    not on the roster when there is one."""
+    names = people["name"].fillna(people["email"]).fillna("?").astype(str)
+    twice = names.duplicated(keep=False)
+    listed = people["on_roster"].fillna(False).astype(bool)
+    mark = listed.any() and not listed.all()
+    return [(f"{n} ({u})" if t else n) + (" *" if mark and not r else "")
+            for n, u, t, r in zip(names, people["user_id"].astype("string").fillna("-"), twice, listed)]
+
+
+def _instance_ticks(ax: Axes, register: pd.DataFrame, axis: str = "x") -> list[int]:
+    """Label one axis with the instances (start date and time, UTC), thinned when many."""
+    spans = register.drop_duplicates("order_id").sort_values("order_id")
+    orders = spans["order_id"].astype(int).tolist()
+    labels = [f"{s:%b %d}\n{s:%H:%M}" for s in spans["instance_start"]]
+    step = max(1, -(-len(orders) // 16))
+    positions = list(range(len(orders)))[::step]
+    setter = ax.set_xticks if axis == "x" else ax.set_yticks
+    setter(positions, [labels[p] for p in positions], fontsize="small")
+    return orders
+
+
+def _worst_people(people: pd.DataFrame, max_people: int) -> pd.DataFrame:
+    """The ``max_people`` with the lowest attendance rate (then most absences, name)."""
+    ranked = people.assign(_row=np.arange(len(people))).sort_values(
+        ["attendance_rate", "absent", "name", "_row"], ascending=[True, False, True, True], kind="stable")
+    return ranked.head(max_people).sort_values("_row")
+
+
+def register_chart(register: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
+                   max_people: int = REGISTER_ROWS, min_rate: float = 0.8, **kwargs: Any) -> Axes:
+    """The register as a grid, one row per person and one column per instance,
+    coloured by status. Up to ``max_people`` rows in the register's order; beyond,
+    the people with the lowest attendance rate, worst first, and the title says so."""
+    people = person_summary(register, min_rate=min_rate)
+    cut = len(people) > max_people
+    shown = _worst_people(people, max_people) if cut else people
+    if cut:
+        shown = shown.sort_values(["attendance_rate", "absent"], ascending=[True, False], kind="stable")
+    ax = _axes(ax, (9, min(0.2 * len(shown) + 2.2, 14)))
+    orders = sorted(register["order_id"].astype(int).unique())
+    codes = register.assign(code=register["status"].cat.codes).pivot_table(
+        index="user_id", columns="order_id", values="code", aggfunc="first", sort=False)
+    table = codes.reindex(index=shown["user_id"], columns=orders).to_numpy(dtype="float64")
+    cmap = ListedColormap([STATUS_COLORS[s] for s in STATUSES])
+    ax.imshow(table, **_style({"aspect": "auto", "interpolation": "nearest", "cmap": cmap, "vmin": -0.5,
+                               "vmax": len(STATUSES) - 0.5}, kwargs))
+    _instance_ticks(ax, register)
+    ax.set_yticks(range(len(shown)), _people_labels(shown), fontsize="small" if len(shown) <= 30 else "x-small")
+    ax.set_xticks(np.arange(len(orders) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(shown) + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", linewidth=0.8)
+    ax.tick_params(which="minor", length=0)
+    counts = register["status"].value_counts()
+    handles = [Patch(color=STATUS_COLORS[s], label=f"{s} ({counts.get(s, 0)})") for s in STATUSES]
+    if any(label.endswith(" *") for label in _people_labels(shown)):
+        handles.append(Patch(color="none", label="* not on the roster"))
+    ax.legend(handles=handles, title="status (all people)", **OUTSIDE,
+              fontsize="small")
+    what = register.attrs.get("title") or f"meeting {register['meeting_id'].iloc[0]}" if len(register) else ""
+    if title is None:
+        title = f"Attendance register: {what}"
+        if cut:
+            below = int(people["below_threshold"].sum())
+            title += (f"\nthe {len(shown)} of {len(people)} people with the lowest attendance, worst first"
+                      f" ({below} below {min_rate:.0%})")
+    ax.set_title(title)
+    ax.set_xlabel("instance (start, UTC)")
+    ax.set_ylabel("person")
+    return ax
+
+
+def attendance_rate_chart(people: pd.DataFrame, *, threshold: float = 0.8, ax: Axes | None = None,
+                          title: str | None = None, max_people: int = REGISTER_ROWS, **kwargs: Any) -> Axes:
+    """Each person's attendance rate (``register.person_summary``) as a bar, lowest
+    at the top, against the ``threshold`` (bars below it in red). Beyond
+    ``max_people``, only the lowest rates, and the title says so."""
+    shown = _worst_people(people, max_people).sort_values("attendance_rate", kind="stable")
+    below = int((people["attendance_rate"] < threshold).sum())
+    ax = _axes(ax, (8, min(0.2 * len(shown) + 2.2, 14)))
+    rates = shown["attendance_rate"].to_numpy(dtype="float64")
+    colors = np.where(rates < threshold, STATUS_COLORS["absent"], COLORS["main"])
+    y = np.arange(len(shown))
+    ax.barh(y, rates, **_style({"color": colors}, kwargs))
+    line = ax.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold:.0%}")
+    handles = [line, Patch(color=STATUS_COLORS["absent"], label=f"below the threshold ({below} of {len(people)})"),
+               Patch(color=COLORS["main"], label="at or above it")]
+    ax.set_yticks(y, _people_labels(shown), fontsize="small" if len(shown) <= 30 else "x-small")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    if title is None:
+        title = "Attendance rate per person"
+        if len(shown) < len(people):
+            title += f"\nthe {len(shown)} lowest of {len(people)} people"
+    ax.set_title(title)
+    ax.set_xlabel("instances attended enough (present or late), % of all instances")
+    ax.set_ylabel("person")
+    ax.legend(handles=handles, **OUTSIDE, fontsize="small")
+    return ax
+
+
+def minutes_per_instance_chart(register: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
+                               **kwargs: Any) -> Axes:
+    """How long those who came stayed: a box of minutes attended per instance, with
+    the instance's length and the minutes needed to count as present."""
+    ax = _axes(ax, (10, 4.5))
+    spans = register.drop_duplicates("order_id").sort_values("order_id")
+    came = register[register["status"] != "absent"]
+    data = [came.loc[came["order_id"] == o, "minutes_attended"].to_numpy(dtype="float64") for o in spans["order_id"]]
+    x = np.arange(len(spans))
+    ax.boxplot(data, **_style({"positions": x, "widths": 0.6, "patch_artist": True, "manage_ticks": False,
+                               "boxprops": {"facecolor": COLORS["main"], "alpha": 0.45},
+                               "medianprops": {"color": COLORS["main"]}}, kwargs))
+    length = ((spans["instance_end"] - spans["instance_start"]) / pd.Timedelta(minutes=1)).to_numpy(dtype="float64")
+    share = float(register.attrs.get("present_at", 0.75))
+    ax.plot(x, length, linestyle="none", marker="_", markersize=18, color="black", label="instance length")
+    ax.plot(x, share * length, linestyle="none", marker="_", markersize=18, color=STATUS_COLORS["absent"],
+            label=f"needed to count as present ({share:.0%})")
+    ax.plot([], [], color=COLORS["main"], linewidth=6, alpha=0.5, label=f"minutes of those who came (n={len(came)})")
+    _instance_ticks(ax, register)
+    ax.set_ylim(bottom=0)
+    ax.set_title(title or "Minutes attended per instance")
+    ax.set_xlabel("instance (start, UTC)")
+    ax.set_ylabel("minutes attended (union of sessions)")
+    ax.legend(**OUTSIDE, fontsize="small")
+    return ax
+
+
+def lateness_over_instances_chart(register: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None,
+                                  cap_min: float = 30, **kwargs: Any) -> Axes:
+    """How late people first joined, instance by instance: one dot per person who
+    came (minutes after the start, capped at ``cap_min``), the median, and the
+    ``late_after`` line beyond which a join counts as late."""
+    ax = _axes(ax, (10, 4.5))
+    came = register[register["status"] != "absent"]
+    orders = _instance_ticks(ax, register)
+    where = {o: i for i, o in enumerate(orders)}
+    minutes = ((came["first_join"] - came["instance_start"]) / pd.Timedelta(minutes=1)).clip(upper=cap_min)
+    x = came["order_id"].astype(int).map(where).to_numpy(dtype="float64")
+    rank = came.groupby("order_id").cumcount().to_numpy()
+    spread = ((rank * 0.618) % 1 - 0.5) * 0.5  # a fixed spread, so dots on one minute stay visible
+    ax.scatter(x + spread, minutes, **_style({"s": 14, "alpha": 0.6, "color": COLORS["main"],
+                                              "label": f"first join of one person (n={len(came)})"}, kwargs))
+    median = minutes.groupby(came["order_id"].astype(int)).median().reindex(orders)
+    ax.plot(range(len(orders)), median.to_numpy(dtype="float64"), color=COLORS["bad"], marker="o", label="median")
+    late = register.attrs.get("late_after", pd.Timedelta(minutes=5)) / pd.Timedelta(minutes=1)
+    ax.axhline(late, color=STATUS_COLORS["absent"], linestyle="--", label=f"late after {late:g} min")
+    ax.set_ylim(-0.5, cap_min + 1)
+    ax.set_title(title or "How late people join, instance by instance")
+    ax.set_xlabel("instance (start, UTC)")
+    ax.set_ylabel(f"minutes after the start (top: {cap_min:g}+)")
+    ax.legend(**OUTSIDE, fontsize="small")
     return ax

@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfkitError
+from .errors import ConfkitError, MissingDependencyError
 
 if TYPE_CHECKING:
     import nbformat
@@ -43,10 +43,6 @@ TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE = "confkit-report"  # the lab page without MathJax, require.js or anything else from a CDN
 
 
-class MissingToolsError(ConfkitError):
-    """The report builder's packages (the ``notebooks`` extra) are not installed."""
-
-
 def _tools() -> Any:
     """nbformat, nbclient, nbconvert and jupyter_client, imported on first use so that
     ``import confkit.report`` works on a base install."""
@@ -56,7 +52,7 @@ def _tools() -> Any:
         import nbconvert
         import nbformat
     except ImportError as exc:
-        raise MissingToolsError(
+        raise MissingDependencyError(
             f"the report builder needs the notebooks extra ({exc.name} is missing): "
             "pip install 'confkit[notebooks]'") from exc
     return nbformat, nbclient, nbconvert, jupyter_client.manager
@@ -351,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = args.out if args.out is not None else default_out(values)
         print(f"Executing {len(paths)} notebooks into {out}/:")
         report = build(paths, out, values, done)
-    except MissingToolsError as exc:
+    except MissingDependencyError as exc:
         print(f"confkit.report: {exc}", file=sys.stderr)
         return 1
     print(f"\nReport (open in a browser): {(out / 'index.html').resolve()}")

@@ -532,6 +532,28 @@ class Storage:
         return self.activity.hget(self.keys.import_instance(meeting_id, order_id), "result")
 
     @reachable
+    def import_results(self, meeting_ids: Sequence[int]) -> list[tuple[int, int, str | None]]:
+        """(meeting_id, order_id, stored result JSON) of every import into these
+        meetings, in the order of ``meeting_ids``."""
+        if not meeting_ids:
+            return []
+        pipe = self._pipeline(self.activity)
+        for mid in meeting_ids:
+            pipe.hvals(self.keys.import_fingerprints(mid))
+        imports = [(mid, int(order)) for mid, orders in zip(meeting_ids, pipe.execute()) for order in orders]
+        pipe = self._pipeline(self.activity)
+        for mid, order in imports:
+            pipe.hget(self.keys.import_instance(mid, order), "result")
+        return [(mid, order, text) for (mid, order), text in zip(imports, pipe.execute() if imports else [])]
+
+    @reachable
+    def identity_maps(self, count: int = 1000) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The imports' identity maps, read with HSCAN: (address, user id) pairs and
+        (cleaned name, comma-separated user ids) pairs."""
+        return (list(self.catalog.hscan_iter(self.keys.identities_email, count=count)),
+                list(self.catalog.hscan_iter(self.keys.identities_name, count=count)))
+
+    @reachable
     def import_sessions(self, meeting_ids: Sequence[int] | None,
                         count: int) -> list[tuple[int, int, str, str]]:
         """(meeting_id, order_id, join event id, session JSON) of every imported session

@@ -205,3 +205,89 @@ def test_drawing_into_a_given_axes_returns_that_axes(data):
     assert right.get_title() == "Late"
     assert right.patches[0].get_facecolor()[:3] == (0, 0, 0)
     assert pd.notna(left.get_title())
+
+
+# -- the attendance register -------------------------------------------------------------
+def course_register(people: int, instances: int = 12, seed: int = 3) -> pd.DataFrame:
+    """A weekly 90-minute course with ``people`` of varying keenness, drawn from a seed."""
+    from confkit.register import register_from_frames
+
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2030-01-07 10:00", tz="UTC")
+    inst = pd.DataFrame({"meeting_id": pd.array([1] * instances, dtype="Int64"),
+                         "order_id": pd.array(range(1, instances + 1), dtype="Int64"),
+                         "from_dt": [start + pd.Timedelta(days=7 * i) for i in range(instances)]})
+    inst["to_dt"] = inst["from_dt"] + pd.Timedelta(minutes=90)
+    users = pd.DataFrame({"user_id": pd.array(range(1, people + 1), dtype="Int64"),
+                          "name": pd.array([f"Person {i:03d}" for i in range(1, people + 1)], dtype="string"),
+                          "email": pd.array([f"p{i}@example.com" for i in range(1, people + 1)], dtype="string")})
+    keen = rng.beta(5, 1.5, people)
+    rows = []
+    for user in range(people):
+        for order in range(instances):
+            if rng.random() < keen[user]:
+                join = rng.exponential(4) if rng.random() < 0.8 else rng.uniform(5, 40)
+                stay = max(2.0, 90 - join - (rng.exponential(10) if rng.random() < 0.3 else 0))
+                rows.append({"meeting_id": 1, "order_id": order + 1, "user_id": user + 1,
+                             "joined_at": inst["from_dt"][order] + pd.Timedelta(minutes=join),
+                             "duration": pd.Timedelta(minutes=stay)})
+    register = register_from_frames(pd.DataFrame(rows), inst, users, start + pd.Timedelta(days=365))
+    register.attrs["title"] = "Statistics"
+    return register
+
+
+def test_register_chart_colours_each_person_and_instance_by_status():
+    from matplotlib.axes import Axes
+
+    register = course_register(40)
+    ax = plots.register_chart(register)
+    assert isinstance(ax, Axes)
+    labelled(ax.figure)
+    image = ax.get_images()[0].get_array()
+    assert image.shape == (40, 12)
+    assert (image == register["status"].cat.codes.to_numpy().reshape(40, 12)).all()
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"Person {i:03d}" for i in range(1, 41)]
+    assert ax.get_title() == "Attendance register: Statistics"
+
+
+def test_register_chart_of_many_people_shows_those_needing_attention():
+    from confkit.register import person_summary
+
+    register = course_register(200)
+    people = person_summary(register)
+    ax = plots.register_chart(register)
+    labelled(ax.figure)
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(names) == 50 and "50 of 200 people with the lowest attendance" in ax.get_title()
+    rates = people.set_index("name")["attendance_rate"]
+    assert rates[names].max() <= rates.drop(names).min()
+    assert list(rates[names]) == sorted(rates[names])  # worst first
+
+
+def test_attendance_rate_chart_against_threshold():
+    from confkit.register import person_summary
+
+    people = person_summary(course_register(40))
+    ax = plots.attendance_rate_chart(people, threshold=0.8)
+    labelled(ax.figure)
+    widths = [p.get_width() for p in ax.patches]
+    assert widths == sorted(people["attendance_rate"].tolist())
+    red = [p for p in ax.patches if p.get_facecolor()[:3] == pytest.approx((0xc4 / 255, 0x4e / 255, 0x52 / 255))]
+    assert len(red) == int((people["attendance_rate"] < 0.8).sum())
+    assert ax.get_lines()[0].get_xdata()[0] == 0.8
+
+
+def test_minutes_and_lateness_per_instance_charts():
+    register = course_register(40)
+    came = register[register["status"] != "absent"]
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    assert plots.minutes_per_instance_chart(register, ax=left, title="Minutes") is left
+    medians = [line.get_ydata()[0] for line in left.get_lines()[:-3] if line.get_color() == "#4c72b0"]
+    assert medians == pytest.approx(came.groupby("order_id")["minutes_attended"].median().tolist())
+    assert left.get_title() == "Minutes"
+    assert plots.lateness_over_instances_chart(register, ax=right) is right
+    labelled(fig)
+    assert len(right.collections[0].get_offsets()) == len(came)
+    late_line = [line for line in right.get_lines() if line.get_label().startswith("late after")][0]
+    assert late_line.get_ydata()[0] == 5

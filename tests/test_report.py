@@ -68,7 +68,9 @@ def test_committed_notebooks_are_parameterised_and_self_describing(path):
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
-    for name in ("SEED", "N_USERS", "N_MEETINGS", "DAYS", "CLOCK_START", "PROGRESS"):
+    imports = "EXPORTS = " in tagged[0].source  # a notebook on exported files rather than synthetic data
+    for name in ("EXPORTS", "TZ", "CLOCK_START") if imports else ("SEED", "N_USERS", "N_MEETINGS", "DAYS",
+                                                                   "CLOCK_START", "PROGRESS"):
         assert f"{name} = " in tagged[0].source
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.get("outputs") is not None and c.execution_count for c in code), "commit executed notebooks"
@@ -81,8 +83,9 @@ def test_committed_notebooks_are_parameterised_and_self_describing(path):
 
 def test_analysis_notebooks_have_at_least_four_charts():
     charts = {p.stem: len(report.charts(nbformat.read(p, as_version=4))) for p in NOTEBOOKS}
-    assert [p.stem[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04"]
+    assert [p.stem[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
     assert charts["03_join_time_analysis"] >= 4 and charts["04_message_activity"] >= 4
+    assert charts["05_your_meetings"] >= 4
 
 
 def test_pages_fetch_nothing_from_outside_and_index_says_what_ran(tmp_path):
@@ -113,8 +116,8 @@ def test_import_works_without_the_notebook_tools(tmp_path):
     blocker = tmp_path / "nbformat"
     blocker.mkdir()
     (blocker / "__init__.py").write_text("raise ImportError('not installed', name='nbformat')\n")
-    code = ("import confkit.report as r\n"
-            "try:\n    r.to_html(None)\nexcept r.MissingToolsError as e:\n    print(e)\n")
+    code = ("import confkit.report as r\nfrom confkit.errors import MissingDependencyError\n"
+            "try:\n    r.to_html(None)\nexcept MissingDependencyError as e:\n    print(e)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={"PYTHONPATH": str(tmp_path), "PATH": ""})
     assert "pip install 'confkit[notebooks]'" in done.stdout
