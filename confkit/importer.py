@@ -508,7 +508,7 @@ def _settle(app: ConferenceApp, mid: int) -> None:
     storage = Storage.of(app)
     if not storage.open_instance_count(mid):
         return
-    app.sweep()
+    storage.run("sweep", mid, to_ms(app.now()))  # this meeting only: others are not the import's
     if storage.open_instance_count(mid):
         raise InvalidInputError(f"meeting {mid} has people inside its running instance; import once it has ended")
 

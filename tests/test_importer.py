@@ -263,3 +263,23 @@ def test_an_import_stopped_after_its_commit_is_completed_by_the_next_import(app,
     assert app.stores.catalog.ttl(app.keys.user(1)) == -1
     assert [m.meeting_id for m in app.meetings()] == [1, 2]
     assert app.stores.catalog.smembers(app.keys.import_pending) == set()
+
+
+def test_an_import_closes_sessions_of_its_own_meeting_only(app, clock):
+    """Before writing, the import writes the timeouts its meeting owes; another
+    meeting's ended instance keeps its open session until that meeting is touched."""
+    earlier = ManualClock(at("09:00", DAY - timedelta(days=7)))
+    app.clock = earlier
+    app.add_user(500, "Eve Noor", None, None, None)
+    for mid in (90, 91):
+        app.add_meeting(mid, f"Room {mid}", "", is_public=True)
+        app.add_instance(mid, 1, earlier(), earlier() + timedelta(hours=1))
+        app.join_meeting(500, mid)
+    app.clock = clock  # weeks later: both instances have ended with Eve inside
+
+    app.import_meeting(_report(), meeting_id=90, progress=False)
+
+    events = events_frame(app)
+    kinds = {mid: sorted(events.loc[(events["meeting_id"] == mid) & (events["user_id"] == 500),
+                                    "event_type"].astype(str)) for mid in (90, 91)}
+    assert kinds == {90: ["join", "timeout"], 91: ["join"]}
