@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ import pytest
 
 from confkit import ConferenceApp, ManualClock, MeetingNotFoundError, analytics, synth
 from confkit.errors import InvalidInputError, MissingDependencyError
+from confkit.formats import read_attendance, read_chat
 from confkit.register import grid_text, instance_summary, person_summary, write_csv, write_excel
 
 MON = datetime(2030, 1, 7, tzinfo=timezone.utc)
@@ -458,3 +460,85 @@ def test_identities_frame_says_who_is_who_and_what_needs_a_roster(app, clock):
     assert analytics.identities_frame(app, first.meeting_id).equals(frame)
     app.add_meeting(99, "Other", "o", is_public=True)
     assert analytics.identities_frame(app, 99).empty
+
+
+# -- the shipped examples against an independent count ------------------------------------
+EXPORTS = Path(__file__).resolve().parents[1] / "examples" / "exports" / "zoom"
+CLASS = ["Maya Okafor", "Liam Becker", "Sofia Ramirez", "Chloe Martin", "Aisha Patel", "Alex Morgan", "Noah Kim",
+         "Thomas Nguyen", "Ethan Brooks"]
+
+
+def by_hand(events: pd.DataFrame, instances: pd.DataFrame, roster_ids: list[int]) -> dict[tuple[int, int], tuple]:
+    """Per (user_id, order_id): minutes attended, first join and status, counted second
+    by second from the stored joins and leaves, with the documented rules
+    (present_at 0.75, late after 5 minutes); every roster person appears, also when absent."""
+    spans = sorted((int(r.order_id), int(r.from_dt.timestamp()), int(r.to_dt.timestamp()))
+                   for r in instances.itertuples())
+    windows = {}
+    for i, (order, start, end) in enumerate(spans):
+        following = [s for _, s, _ in spans[i + 1:]]
+        windows[order] = (start, min([end, *following]))
+    intervals: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    open_at: dict[tuple[int, int], list[int]] = {}
+    for e in events.sort_values(["timestamp", "event_id"]).itertuples():
+        key = (int(e.user_id), int(e.order_id))
+        assert e.timestamp.microsecond == 0  # the exports give whole seconds
+        second = int(e.timestamp.timestamp())
+        if e.event_type == "join":
+            open_at.setdefault(key, []).append(second)
+        else:
+            intervals.setdefault(key, []).append((open_at[key].pop(0), second))
+    assert not any(open_at.values())  # every session of a finished import has ended
+    people = list(roster_ids) + sorted({u for u, _ in intervals} - set(roster_ids))
+    out = {}
+    for user in people:
+        for order, (start, end) in windows.items():
+            spans_of = intervals.get((user, order), [])
+            if not spans_of:
+                out[user, order] = (0.0, None, "absent")
+                continue
+            seconds: set[int] = set()
+            for a, b in spans_of:
+                seconds.update(range(max(a, start), min(b, end)))
+            first = max(min(a for a, _ in spans_of), start)
+            if len(seconds) * 4 < 3 * (end - start):
+                status = "partial"
+            elif first - start > 5 * 60:
+                status = "late"
+            else:
+                status = "present"
+            out[user, order] = (len(seconds) / 60, pd.Timestamp(first, unit="s", tz="UTC"), status)
+    return out
+
+
+def test_register_of_the_example_class_matches_an_independent_count(app):
+    """examples/exports/zoom, imported as notebook 05 does: every row of the register
+    against the count by hand from the stored joins and leaves."""
+    roster = pd.DataFrame({"user_id": range(1, len(CLASS) + 1), "name": CLASS,
+                           "email": [n.lower().replace(" ", ".") + "@northfield.example" for n in CLASS]})
+    for person in roster.itertuples():
+        app.add_user(person.user_id, person.name, None, None, person.email)
+    chats = {p.parent.name[:10]: p for p in EXPORTS.glob("*/meeting_saved_chat.txt")}
+    for path in sorted(EXPORTS.glob("participants_*.csv")):
+        day = path.stem.rsplit("_", 1)[-1]
+        app.import_meeting(read_attendance(path, tz="America/New_York"),
+                           read_chat(chats[day], tz="America/New_York"), roster=roster, progress=False)
+    (meeting,) = app.meetings()
+    register = analytics.attendance_register(app, meeting.meeting_id, roster=roster,
+                                             now=datetime(2025, 11, 3, tzinfo=timezone.utc))
+
+    instances = analytics.instances_frame(app)
+    expected = by_hand(analytics.events_frame(app, [meeting.meeting_id]),
+                       instances[instances["meeting_id"] == meeting.meeting_id], list(range(1, len(CLASS) + 1)))
+    got = {(int(r.user_id), int(r.order_id)): (pytest.approx(r.minutes_attended, abs=1e-9),
+                                               None if pd.isna(r.first_join) else r.first_join, str(r.status))
+           for r in register.itertuples()}
+    assert len(got) == len(register) == 10 * 4  # nine on the class list and Priya Shah, four sessions
+    assert got == expected
+    # Some rows checked against the README too: Liam Becker missed 21 October, Priya
+    # Shah (the one person not on the class list) came on the 14th and the 21st.
+    third = sorted({order for _, order in expected})[2]
+    assert expected[2, third][2] == "absent" and expected[9, third][2] == "partial"  # Ethan joined at 10:26
+    priya = register.loc[~register["on_roster"].astype(bool)]
+    assert priya["name"].unique().tolist() == ["Priya Shah"]
+    assert (priya["status"] != "absent").tolist() == [True, False, True, False]
