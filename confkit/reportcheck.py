@@ -131,9 +131,18 @@ def check_page(driver: Any, page: Path, screenshot: Path | None = None) -> list[
     return problems
 
 
+def report_pages(folder: Path) -> list[Path]:
+    """The pages of the report in ``folder`` and of the reports in its subfolders (one
+    per parameter set): each ``index.html`` with its ``html/*.html``. Other HTML under
+    ``folder`` (a virtual environment's package files, say) is not a report page."""
+    roots = [folder, *sorted(d for d in folder.iterdir() if d.is_dir() and (d / "index.html").is_file())]
+    return [page for root in roots if (root / "index.html").is_file()
+            for page in [root / "index.html", *sorted((root / "html").glob("*.html"))]]
+
+
 def check(folder: Path, screenshots: Path | None = None) -> tuple[list[Path], list[Problem]]:
-    """Check every ``*.html`` page under ``folder``; returns the pages and the problems."""
-    pages = sorted(folder.rglob("*.html"))
+    """Check every report page under ``folder``; returns the pages and the problems."""
+    pages = report_pages(folder)
     problems: list[Problem] = []
     with chromium() as driver:
         for page in pages:

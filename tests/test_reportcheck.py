@@ -26,8 +26,14 @@ def test_a_clean_page_passes_and_each_fault_is_named(tmp_path):
         "console.html": "<script>console.error('boom')</script>",
         "wide.html": "<div style='width:3000px'>wide</div>",
     }
+    (tmp_path / "html").mkdir()
     for name, body in pages.items():
-        (tmp_path / name).write_text(f"<!doctype html><title>t</title>{body}")
+        (tmp_path / "html" / name).write_text(f"<!doctype html><title>t</title>{body}")
+    (tmp_path / "html" / "dot.png").write_bytes(PNG)
+    # HTML that is not a report page (a virtual environment's package files) is not opened.
+    stray = tmp_path / "check-min" / "venv" / "lib" / "stray.html"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("<script>console.error('not a report page')</script>")
     found, problems = reportcheck.check(tmp_path, screenshots=tmp_path / "shots")
     by_page: dict[str, list[str]] = {}
     for problem in problems:
@@ -37,4 +43,5 @@ def test_a_clean_page_passes_and_each_fault_is_named(tmp_path):
     assert any(w.startswith("image did not load") for w in by_page["missing.html"])
     assert any("boom" in w for w in by_page["console.html"])
     assert any("px wide" in w for w in by_page["wide.html"])
+    assert stray not in found
     assert len(found) == 5 and (tmp_path / "shots" / "index.png").read_bytes().startswith(b"\x89PNG")
