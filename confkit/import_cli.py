@@ -19,6 +19,7 @@ from typing import Any
 from .errors import ImportFormatError, InvalidInputError
 from .formats import AttendanceReport, ChatLog, read_attendance, read_chat
 from .formats.sniff import load
+from .formats.timeparse import resolve_tz
 from .identity import name_key
 from .importer import ImportResult
 
@@ -100,10 +101,10 @@ def _is_chat(file: str) -> bool:
 
 
 def _zone(report: AttendanceReport) -> Any:
-    from zoneinfo import ZoneInfo
+    """The zone the report was read in (None, UTC, where its name is not one)."""
     try:
-        return ZoneInfo(report.tz)
-    except (ValueError, KeyError, OSError):
+        return resolve_tz(report.tz)[0]
+    except ImportFormatError:
         return None
 
 
