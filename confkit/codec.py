@@ -33,7 +33,7 @@ def from_ms(ms: int) -> datetime:
 
 
 def event_record(user_id: int, order_id: int, event_type: int, ts_ms: int) -> str:
-    """The JSON stored for an event; must match ``event_json`` in scripts/common.lua."""
+    """The JSON stored for an event; must match ``write_event`` in scripts/common_timeouts.lua."""
     return (
         f'{{"user_id":{user_id},"order_id":{order_id},'
         f'"event_type":{event_type},"timestamp":{ts_ms}}}'
@@ -160,9 +160,14 @@ def meeting_from_hash(data: dict[str, Any], audience: Iterable[str]) -> Meeting:
 
 def meeting_and_instance(meeting_id: int, title: str, description: str, is_public: str, audience: Iterable[str],
                          order_id: str, from_text: str, to_text: str) -> tuple[Meeting, MeetingInstance]:
-    """A meeting and its running instance from the fields a state script returns."""
-    meeting = Meeting(meeting_id, title, description, is_public == "1", tuple(sorted(audience)))
-    return meeting, MeetingInstance(meeting_id, int(order_id), from_ms(int(from_text)), from_ms(int(to_text)))
+    """A meeting and its running instance from the fields a state script returns
+    (listings build many: fields set directly, as ``decode_messages`` does)."""
+    meeting, instance = object.__new__(Meeting), object.__new__(MeetingInstance)
+    meeting.__dict__.update(meeting_id=meeting_id, title=title, description=description, is_public=is_public == "1",
+                            audience=tuple(sorted(audience)) if audience else ())
+    instance.__dict__.update(meeting_id=meeting_id, order_id=int(order_id), from_dt=_EPOCH + _MS * int(from_text),
+                             to_dt=_EPOCH + _MS * int(to_text))
+    return meeting, instance
 
 
 def instance_from_hash(data: dict[str, str]) -> MeetingInstance:

@@ -12,9 +12,7 @@ local function meeting_state(meeting, audience, instances, prefix)
   if not fields[3] then return {} end
   local state = {fields[1], fields[2], fields[3], {}}
   if fields[3] ~= '1' then state[4] = redis.call('SMEMBERS', audience) end
-  local order, from_ms, to_ms = active_instance(meeting, instances, prefix, {fields[4], fields[5], fields[6]})
-  if order then
-    state[5], state[6], state[7] = order, string.format('%d', from_ms), string.format('%d', to_ms)
-  end
+  local order, _, _, from_text, to_text = active_instance(meeting, instances, prefix, {fields[4], fields[5], fields[6]})
+  if order then state[5], state[6], state[7] = order, from_text, to_text end
   return state
 end

@@ -2,11 +2,11 @@
 -- Returns {order_id, from_ms, to_ms, user_id, join record, user_id, join record...}
 -- in join order, or an error when the meeting has no running instance.
 -- needs: running
-local order, from_ms, to_ms = active_instance()
+local order, _, _, from_text, to_text = active_instance()
 if not order then return no_instance_error() end
 use(ACTIVITY_DB)
 local present = redis.call('ZRANGE', K_PRESENCE_PREFIX .. order, 0, -1, 'WITHSCORES')
-local out = {order, string.format('%d', from_ms), string.format('%d', to_ms)}
+local out = {order, from_text, to_text}
 -- The join records, read 500 at a time (unpack has a limit).
 for first = 1, #present, 1000 do
   local ids = {}
