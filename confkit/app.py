@@ -323,7 +323,8 @@ class ConferenceApp:
         body = validate.message_text(text)
         now_ms = self._now_ms()
         reply = self._store.run("post_message", mid, now_ms, [uid, body], user_id=uid)
-        return Message(int(reply[0]), mid, int(reply[1]), uid, body, from_ms(now_ms))
+        message_id, order_id = runner.written(reply)
+        return Message(message_id, mid, order_id, uid, body, from_ms(now_ms))
 
     @reachable
     def meeting_messages(self, meeting_id: Any) -> list[Message]:

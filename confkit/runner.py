@@ -176,10 +176,17 @@ def _evalsha(client: Any, connection: Any, sha: str, keys: Sequence[str], argv: 
 
 
 # -- replies ---------------------------------------------------------------------------
-def written_event(reply: Sequence[Any], user_id: int, meeting_id: int, kind: EventType, now_ms: int) -> Event:
-    """The event a join or leave script wrote, from its reply {event_id, order_id}:
+def written(reply: str) -> tuple[int, int]:
+    """(id, order_id) from a write script's reply "id:order_id"."""
+    record_id, _, order_id = reply.partition(":")
+    return int(record_id), int(order_id)
+
+
+def written_event(reply: str, user_id: int, meeting_id: int, kind: EventType, now_ms: int) -> Event:
+    """The event a join or leave script wrote, from its reply "event_id:order_id":
     the rest is what the call sent (the script stamps it with the call's now)."""
-    return Event(int(reply[0]), user_id, meeting_id, int(reply[1]), kind, from_ms(now_ms))
+    event_id, order_id = written(reply)
+    return Event(event_id, user_id, meeting_id, order_id, kind, from_ms(now_ms))
 
 
 def events(reply: Sequence[Any], meeting_id: int) -> list[Event]:

@@ -18,11 +18,12 @@ end
 -- id / record pairs to `out`; returns whether `keep` is in the open set.
 local function sweep(keep, out, keep_ends)
   use(ACTIVITY_DB)
-  local open = redis.call('SMEMBERS', K_OPEN)
+  local open = redis.call('SRANDMEMBER', K_OPEN, 2)  -- usually none or `keep` alone
   if #open == 0 then return false end
   if #open == 1 and open[1] == keep and not keep_ends then return true end
 
   -- The rare path: its helpers are built only here.
+  open = redis.call('SMEMBERS', K_OPEN)
   -- When an instance that is no longer running stopped: at its to_ms, when the
   -- next instance by order_id started, or now, whichever came first.
   local function stopped_at(order)

@@ -1,15 +1,19 @@
 -- join_meeting: ARGV 4 user_id, 5 user's normalised e-mail ("" = read it from KEYS[14];
 -- "@" = the user has none).
--- Returns {event_id, order_id}: the event is the join, stamped NOW.
+-- Returns "event_id:order_id": the event is the join, stamped NOW.
 -- needs: running, timeouts
 local user_id, email = ARGV[4], ARGV[5]
-if email == '' then
-  local user = redis.call('HMGET', K_USER, 'user_id', 'email')
-  if not user[1] then return fail('USER_NOT_FOUND') end
-  email = user[2] or '@'  -- '@': no e-mail, in no audience
-end
 local meeting = redis.call('HMGET', K_MEETING, 'is_public', 'last_order', 'last_from', 'last_to')
 local is_public = meeting[1]  -- nil: no such meeting
+if email == '' then  -- a public meeting needs only that the user exists
+  if is_public == '1' then
+    if redis.call('EXISTS', K_USER) == 0 then return fail('USER_NOT_FOUND') end
+  else
+    local user = redis.call('HMGET', K_USER, 'user_id', 'email')
+    if not user[1] then return fail('USER_NOT_FOUND') end
+    email = user[2] or '@'  -- '@': no e-mail, in no audience
+  end
+end
 if not is_public then return fail('MEETING_NOT_FOUND') end
 if is_public ~= '1' and redis.call('SISMEMBER', K_AUDIENCE, string.lower(email)) == 0 then
   return fail('NOT_INVITED')
@@ -24,4 +28,4 @@ local already_open = sweep(order, {})
 local id = write_event(user_id, order, JOIN, NOW_TEXT)
 redis.call('ZADD', presence, id, user_id)
 if not already_open then redis.call('SADD', K_OPEN, order) end
-return {id, order}
+return id .. ':' .. order

@@ -1,4 +1,4 @@
--- leave_meeting: ARGV 4 user_id. Returns {event_id, order_id}: the event is the
+-- leave_meeting: ARGV 4 user_id. Returns "event_id:order_id": the event is the
 -- leave, stamped NOW. A user present in this meeting implies the meeting exists, so
 -- its existence is only looked up to explain a refusal.
 -- needs: running, timeouts
@@ -16,4 +16,4 @@ end
 sweep(order, {})
 local id = write_event(user_id, order, LEAVE, NOW_TEXT)
 if redis.call('ZCARD', presence) == 0 then redis.call('SREM', K_OPEN, order) end
-return {id, order}
+return id .. ':' .. order

@@ -1,4 +1,4 @@
--- post_message: ARGV 4 user_id, 5 text. Returns {message_id, order_id}: the message
+-- post_message: ARGV 4 user_id, 5 text. Returns "message_id:order_id": the message
 -- is stamped NOW.
 -- A user present in this meeting implies the meeting exists, so its existence is
 -- only looked up to explain a refusal.
@@ -22,4 +22,4 @@ redis.call('HSET', KEYS[10], id, record)
 redis.call('HSET', KEYS[11], id, text)
 redis.call('ZADD', KEYS[12], NOW_TEXT, id)
 redis.call('ZADD', KEYS[13] .. user_id, NOW_TEXT, id)
-return {id, order}
+return id .. ':' .. order
