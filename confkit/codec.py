@@ -14,12 +14,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from itertools import repeat
 from operator import itemgetter, truediv
-from typing import Any
+from typing import Any, TypeVar
 
 from .models import Event, EventType, Meeting, MeetingInstance, Message, User
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_THIRD = itemgetter(2)
+_T = TypeVar("_T")
 _new = object.__new__
 _set_attribute = object.__setattr__
 
@@ -115,16 +115,18 @@ def json_rows(records: list[str]) -> list[dict[str, Any]]:
     return json.loads("[" + ",".join(records) + "]") if records else []
 
 
-_MESSAGE_FIELDS = itemgetter("user_id", "order_id", "timestamp")
+_USER_IDS, _ORDER_IDS, _STAMPS = itemgetter("user_id"), itemgetter("order_id"), itemgetter("timestamp")
 
 
-def message_fields_many(records: list[str]) -> list[tuple[int, int, int]]:
-    """message_fields of many records at once (``json_rows``); record by record if
-    that fails."""
+def message_columns(records: list[str]) -> tuple[list[int], list[int], list[int]]:
+    """The user ids, order ids and timestamps (ms) of many message records, as three
+    lists: parsed all at once (``json_rows``), or record by record if that fails."""
     try:
-        return list(map(_MESSAGE_FIELDS, json_rows(records)))
+        rows = json_rows(records)
+        return list(map(_USER_IDS, rows)), list(map(_ORDER_IDS, rows)), list(map(_STAMPS, rows))
     except (ValueError, TypeError, KeyError):
-        return [message_fields(record) for record in records]
+        fields = [message_fields(record) for record in records]
+        return [f[0] for f in fields], [f[1] for f in fields], [f[2] for f in fields]
 
 
 def decode_event(meeting_id: int, event_id: int | str, record: str) -> Event:
@@ -152,6 +154,10 @@ def decode_message(meeting_id: int, message_id: int | str, record: str, text: st
     )
 
 
+def _pick(values: Sequence[_T], order: Iterable[int]) -> list[_T]:
+    return list(map(values.__getitem__, order))
+
+
 def decode_messages(meeting_id: int, ids: Sequence[int | str], records: list[str],
                     texts: Sequence[str]) -> list[Message]:
     """Messages from parallel lists of ids, stored records and texts, oldest first
@@ -163,8 +169,7 @@ def decode_messages(meeting_id: int, ids: Sequence[int | str], records: list[str
     Ids already in order (the usual case) are not sorted again; ``ids`` may be a
     range (ids in order, not to be parsed)."""
     mids: Sequence[int] = ids if isinstance(ids, range) else list(map(int, ids))
-    fields = message_fields_many(records)
-    stamps = list(map(_THIRD, fields))
+    users, orders, stamps = message_columns(records)
     if isinstance(mids, range) and mids.step > 0:
         in_order = stamps == sorted(stamps)
     else:
@@ -172,11 +177,11 @@ def decode_messages(meeting_id: int, ids: Sequence[int | str], records: list[str
         in_order = keys == sorted(keys)
     if not in_order:
         order = sorted(range(len(stamps)), key=list(zip(stamps, mids)).__getitem__)
-        mids, fields, stamps = [mids[i] for i in order], [fields[i] for i in order], [stamps[i] for i in order]
-        texts = [texts[i] for i in order]
+        mids, users, orders = _pick(mids, order), _pick(users, order), _pick(orders, order)
+        stamps, texts = _pick(stamps, order), _pick(texts, order)
     rows = [{"message_id": mid, "meeting_id": meeting_id, "order_id": order_id, "user_id": user_id,
              "text": text, "timestamp": when}
-            for mid, (user_id, order_id, _), text, when in zip(mids, fields, texts, from_ms_many(stamps))]
+            for mid, user_id, order_id, text, when in zip(mids, users, orders, texts, from_ms_many(stamps))]
     messages = list(map(_new, repeat(Message, len(rows))))
     deque(map(_set_attribute, messages, repeat("__dict__"), rows), maxlen=0)
     return messages
