@@ -410,7 +410,7 @@ class Storage:
         records = [record for part in replies[0::2] for record in part]
         texts = [text for part in replies[1::2] for text in part]
         found = [i for i, record in enumerate(records) if record is not None]
-        return decode_messages(meeting_id, [str(i + 1) for i in found], [records[i] for i in found],
+        return decode_messages(meeting_id, [i + 1 for i in found], [records[i] for i in found],
                                [texts[i] for i in found])
 
     @reachable
