@@ -73,7 +73,7 @@ class Runner:
     def __init__(self, app: ConferenceApp, clock: ManualClock, admin: Admin, floor_server_us: float):
         self.app, self.clock, self.admin = app, clock, admin
         self.floor_server_us = floor_server_us
-        self.floor_script = app.stores.activity.register_script("return 1")
+        self.floor_script = app.stores.script_client.register_script("return 1")
         self.floor_script()
         admin.script_names[self.floor_script.sha] = "floor"
         self.samples: dict[str, tuple[list[float], list[float], list[float]]] = {}

@@ -139,7 +139,7 @@ class Session:
 
     def floor(self, calls: int) -> None:
         """A bare PING and an EVALSHA of ``return 1`` on the app's connection pool."""
-        client = self.app.stores.activity
+        client = self.app.stores.script_client
         trivial = client.register_script("return 1")
         trivial()
         self.ping += alone(client.ping, calls)

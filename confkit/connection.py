@@ -44,6 +44,13 @@ class Stores:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @property
+    def script_client(self) -> redis.Redis:
+        """The client confkit's scripts run on: the catalog store's, so a script starts
+        in the catalog db, where most of them begin reading (a script selects the
+        activity db itself; a SELECT inside a script never changes the caller's db)."""
+        return self.catalog
+
+    @property
     def shown_url(self) -> str:
         """The URL without its password, for messages."""
         return redact(self.url)

@@ -654,12 +654,12 @@ def _stage_and_commit(app: ConferenceApp, mid: int, order: int, plan: _Plan, use
         try:
             for start in range(0, len(indexes), COMMIT_KEYS):
                 pairs = [k for key in indexes[start:start + COMMIT_KEYS] for k in (staged[key], key)]
-                reply = script(keys=[*head, *pairs], args=[*seen, "index"], client=activity)
+                reply = script(keys=[*head, *pairs], args=[*seen, "index"], client=app.stores.script_client)
                 if not int(reply[0]):
                     return False, int(reply[1]), pending
             rest = set(live) - set(indexes)
             pairs = [k for key in live if key in rest for k in (staged[key], key)]
-            reply = script(keys=[*head, *pairs], client=activity, args=[
+            reply = script(keys=[*head, *pairs], client=app.stores.script_client, args=[
                 *seen, "commit", order, plan.from_ms, plan.to_ms, mid, len(events), len(messages),
                 instances_seen, "1" if creating else "0", title, description])
         except redis.ResponseError as exc:

@@ -3,8 +3,9 @@
 Retries are confkit's, not redis-py's (redis-py is told never to resend a command). A
 guarded call is one of three kinds: a read (retried), a write whose repeat changes
 nothing (retried; if an attempt may have been applied, the final error says so) and a
-write that must not be resent (connect first, retried; then sent once). Waits grow
-exponentially with equal jitter, as redis-py's default backoff does.
+write that must not be resent (a connection to the script client is checked out
+first, retried; then the call is sent once on it). Waits grow exponentially with
+equal jitter, as redis-py's default backoff does.
 
 Guards do not nest: a guarded call made inside another on the same stores (in the
 same thread) runs inside the outer call's attempt, so one public call is tried at
@@ -35,6 +36,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 _UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)
 # The stores (by id) whose guard is running in this thread / context.
 _ACTIVE: ContextVar[frozenset[int]] = ContextVar("confkit_guarded_stores", default=frozenset())
+# The (pool, connection) a write guard checked out for the script calls of its attempt.
+_HELD: ContextVar[tuple[Any, Any] | None] = ContextVar("confkit_held_connection", default=None)
 
 
 @dataclass(frozen=True)
@@ -65,17 +68,23 @@ class HasStores(Protocol):
     stores: Stores
 
 
-def connect_first(stores: Stores) -> None:
-    """Make sure a pooled connection to the activity store is up, before a write that
-    must not be resent; a failure here means nothing was sent."""
-    pool = getattr(stores.activity, "connection_pool", None)
-    if pool is None:  # a cluster client: every failure counts as "maybe sent"
-        return
-    try:
-        connection = pool.get_connection()
-    except TypeError:  # redis-py before 5.3 wants a command name
-        connection = pool.get_connection("PING")
-    pool.release(connection)
+def _checkout(stores: Stores) -> tuple[Any, Any] | None:
+    """A connected connection from the script client's pool, for a write's attempt: a
+    failure here means nothing was sent. None on a cluster (every failure there counts
+    as "maybe sent")."""
+    pool = getattr(stores.script_client, "connection_pool", None)
+    if pool is None:
+        return None
+    return pool, pool.get_connection()
+
+
+def held_connection(client: Any) -> Any | None:
+    """The connection the running write guard checked out of ``client``'s pool (its
+    script calls go out on it: one checkout per call, not two), else None."""
+    held = _HELD.get()
+    if held is not None and held[0] is getattr(client, "connection_pool", None):
+        return held[1]
+    return None
 
 
 def call(stores: Stores, what: str, action: Callable[[], T], *, writes: bool, repeatable: bool) -> T:
@@ -98,11 +107,16 @@ def _attempts(stores: Stores, what: str, action: Callable[[], T], writes: bool, 
     maybe_applied = False
     for attempt in range(policy.retries + 1):
         sent = False
+        held = None
         try:
             if writes:
-                connect_first(stores)
+                held = _checkout(stores)
             sent = True
-            return action()
+            token = _HELD.set(held)
+            try:
+                return action()
+            finally:
+                _HELD.reset(token)
         except redis.AuthenticationError as exc:
             raise ConfkitConnectionError(f"Redis at {stores.shown_url} refused confkit's login: {exc}") from None
         except _UNREACHABLE as exc:
@@ -120,6 +134,9 @@ def _attempts(stores: Stores, what: str, action: Callable[[], T], writes: bool, 
                         f" it may have been applied: repeating it is safe: {exc}") from None
                 raise ConfkitConnectionError(f"cannot reach Redis at {stores.shown_url}: {exc}") from None
             policy.sleep(policy.delay(attempt))
+        finally:
+            if held is not None:
+                held[0].release(held[1])
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -143,5 +160,6 @@ idempotent = _guard(writes=True, repeatable=True)
 backoff; if any attempt failed after sending, the final error is OutcomeUnknownError."""
 
 sent_once = _guard(writes=True, repeatable=False)
-"""For writes that are not safe to repeat (join, leave, post, end, sweep): connect
-first (retried), then send once; a failure after sending is OutcomeUnknownError."""
+"""For writes that are not safe to repeat (join, leave, post, end, sweep): check out
+a connection first (retried), then send once; a failure after sending is
+OutcomeUnknownError."""

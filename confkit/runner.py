@@ -31,6 +31,7 @@ from .errors import (
     UserNotFoundError,
 )
 from .models import Event, Meeting, MeetingInstance
+from .retry import held_connection
 
 PREFIX = "CONFKIT_"
 
@@ -112,12 +113,14 @@ class ScriptRunner:
         without the extra round trip redis-py's pipelines spend checking scripts
         before every execute."""
         script = self.scripts[name]
+        # Not in a pipeline: on the connection a write guard holds, if it holds one.
+        connection = held_connection(self.client) if client is None else None
         client = self.client if client is None else client
         try:
-            return client.evalsha(script.sha, len(keys), *keys, *argv)
+            return _evalsha(client, connection, script.sha, keys, argv)
         except redis.exceptions.NoScriptError:
             client.script_load(script.script)  # on a cluster: loaded on every primary
-            return client.evalsha(script.sha, len(keys), *keys, *argv)
+            return _evalsha(client, connection, script.sha, keys, argv)
 
     def pipelined(self, name: str, calls: Sequence[tuple[Sequence[str], Sequence[Any]]]) -> list[Any]:
         """One call of script ``name`` per (keys, argv), pipelined: one pipeline on a
@@ -156,6 +159,20 @@ class ScriptRunner:
                 except redis.ResponseError as exc:
                     replies[i] = exc
         return replies
+
+
+def _evalsha(client: Any, connection: Any, sha: str, keys: Sequence[str], argv: Sequence[Any]) -> Any:
+    """EVALSHA through the client, or on ``connection`` (checked out of its pool)."""
+    if connection is None:
+        return client.evalsha(sha, len(keys), *keys, *argv)
+    try:
+        connection.send_command("EVALSHA", sha, len(keys), *keys, *argv)
+        return client.parse_response(connection, "EVALSHA")
+    except redis.ResponseError:
+        raise  # a whole error reply: the connection is fine
+    except BaseException:
+        connection.disconnect()  # never hand a half-read reply to the next caller
+        raise
 
 
 # -- replies ---------------------------------------------------------------------------

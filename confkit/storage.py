@@ -90,7 +90,7 @@ class Storage:
 
     @functools.cached_property
     def scripts(self) -> ScriptRunner:
-        return ScriptRunner(self.activity, cluster=self.stores.cluster)
+        return ScriptRunner(self.stores.script_client, cluster=self.stores.cluster)
 
     def _pipeline(self, client: Any) -> Any:
         return client.pipeline(transaction=False)

@@ -12,19 +12,21 @@
 -- ARGV: 1 catalog db, 2 activity db ("" on a cluster, where there is only db 0),
 --       3 now (epoch ms), then script-specific arguments.
 --
--- Every redis.call costs the server about a microsecond and every function defined
--- here is built again on each call, so scripts make few calls and load only the
--- helpers they use.
+-- Every redis.call costs the server about as much as the rest of a short script, and
+-- every function defined at the top level is built again on each call, so scripts
+-- make few calls, load only the helpers they use, and build the ones needed on a rare
+-- path only on that path.
 
 local K_MEETING, K_AUDIENCE, K_INSTANCES, K_INSTANCE_PREFIX = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local K_EVENT_SEQ, K_EVENTS, K_OPEN, K_PRESENCE_PREFIX = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local K_MESSAGE_SEQ, K_USER = KEYS[9], KEYS[14]
 local CATALOG_DB, ACTIVITY_DB = ARGV[1], ARGV[2]
-local NOW = tonumber(ARGV[3])
 local NOW_TEXT = ARGV[3]
+local NOW = tonumber(NOW_TEXT)
 
--- The db this script has selected ('' = not yet: the caller's db is not assumed).
-local selected_db = ''
+-- The db this script has selected. Scripts run on the catalog store's connection
+-- (Stores.script_client), so they start in the catalog db.
+local selected_db = CATALOG_DB
 
 local function use(db)
   if db ~= selected_db then
@@ -33,13 +35,6 @@ local function use(db)
   end
 end
 
-local function use_catalog() use(CATALOG_DB) end
-local function use_activity() use(ACTIVITY_DB) end
-
 local function fail(code)
   return redis.error_reply('CONFKIT_' .. code)
-end
-
-local function int(n)
-  return string.format('%d', n)
 end

@@ -14,11 +14,11 @@
 -- replaced value in the background, RENAME moves the staged one).
 local fingerprint, event_seq, message_seq, commit = ARGV[4], ARGV[5], ARGV[6], ARGV[7] == 'commit'
 local order = ARGV[8] or ''
-use_activity()
+use(ACTIVITY_DB)
 local done = redis.call('HGET', KEYS[14], fingerprint)
 if done then return {0, done} end
 if commit then
-  use_catalog()
+  use(CATALOG_DB)
   local exists = redis.call('EXISTS', K_MEETING) == 1
   if ARGV[15] == '1' and exists then return fail('MEETING_EXISTS') end
   if ARGV[15] ~= '1' and not exists then return fail('MEETING_NOT_FOUND') end
@@ -27,7 +27,7 @@ if commit then
     return fail('IMPORT_CONFLICT')
   end
 end
-use_activity()
+use(ACTIVITY_DB)
 if (redis.call('GET', K_EVENT_SEQ) or '0') ~= event_seq or (redis.call('GET', K_MESSAGE_SEQ) or '0') ~= message_seq
     or redis.call('SCARD', K_OPEN) ~= 0 then
   return fail('IMPORT_CONFLICT')
@@ -37,7 +37,7 @@ for i = 15, #KEYS, 2 do
 end
 
 if commit then
-  use_catalog()
+  use(CATALOG_DB)
   if ARGV[15] == '1' then
     redis.call('HSET', K_MEETING, 'meeting_id', ARGV[11], 'title', ARGV[16],
                'description', ARGV[17], 'is_public', '1')
@@ -45,10 +45,10 @@ if commit then
   redis.call('HSET', K_INSTANCE_PREFIX .. order, 'meeting_id', ARGV[11], 'order_id', order,
              'from_ms', ARGV[9], 'to_ms', ARGV[10])
   redis.call('ZADD', K_INSTANCES, order, order)
-  use_activity()
+  use(ACTIVITY_DB)
   local events, messages = tonumber(ARGV[12]), tonumber(ARGV[13])
-  if events > 0 then redis.call('SET', K_EVENT_SEQ, int(tonumber(event_seq) + events)) end
-  if messages > 0 then redis.call('SET', K_MESSAGE_SEQ, int(tonumber(message_seq) + messages)) end
+  if events > 0 then redis.call('SET', K_EVENT_SEQ, string.format('%d', tonumber(event_seq) + events)) end
+  if messages > 0 then redis.call('SET', K_MESSAGE_SEQ, string.format('%d', tonumber(message_seq) + messages)) end
 end
 for i = 15, #KEYS, 2 do
   -- the placeholder ('') that created the staged key with its expiry goes first
