@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import runner, validate
 from .clock import Clock, system_clock
-from .codec import decode_message, from_ms, to_ms
+from .codec import from_ms, to_ms
 from .connection import Stores, connect, redact
 from .errors import InvalidInputError, MeetingNotFoundError, UserNotFoundError
 from .keys import DEFAULT_NAMESPACE, Keys
 from .models import (
     ActiveMeeting,
     Event,
+    EventType,
     JoinTime,
     Meeting,
     MeetingInstance,
@@ -235,15 +236,18 @@ class ConferenceApp:
         uid = validate.ident(user_id, "user_id")
         mid = validate.ident(meeting_id, "meeting_id")
         email = self._join_email(uid)
-        reply = self._store.run("join", mid, self._now_ms(), [uid, email], user_id=uid, user_key=not email)
-        return runner.events(reply, mid)[0]
+        now_ms = self._now_ms()
+        reply = self._store.run("join", mid, now_ms, [uid, email], user_id=uid, user_key=not email)
+        return runner.written_event(reply, uid, mid, EventType.JOIN, now_ms)
 
     @sent_once
     def leave_meeting(self, user_id: Any, meeting_id: Any) -> Event:
         """Leave the running instance the user is in."""
         uid = validate.ident(user_id, "user_id")
         mid = validate.ident(meeting_id, "meeting_id")
-        return runner.events(self._store.run("leave", mid, self._now_ms(), [uid], user_id=uid), mid)[0]
+        now_ms = self._now_ms()
+        reply = self._store.run("leave", mid, now_ms, [uid], user_id=uid)
+        return runner.written_event(reply, uid, mid, EventType.LEAVE, now_ms)
 
     @reachable
     def meeting_participants(self, meeting_id: Any) -> list[Participant]:
@@ -317,8 +321,9 @@ class ConferenceApp:
         uid = validate.ident(user_id, "user_id")
         mid = validate.ident(meeting_id, "meeting_id")
         body = validate.message_text(text)
-        reply = self._store.run("post_message", mid, self._now_ms(), [uid, body], user_id=uid)
-        return decode_message(mid, reply[0], reply[1], body)
+        now_ms = self._now_ms()
+        reply = self._store.run("post_message", mid, now_ms, [uid, body], user_id=uid)
+        return Message(int(reply[0]), mid, int(reply[1]), uid, body, from_ms(now_ms))
 
     @reachable
     def meeting_messages(self, meeting_id: Any) -> list[Message]:

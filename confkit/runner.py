@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import redis
 
 from . import scripts
-from .codec import decode_event, meeting_and_instance
+from .codec import decode_event, from_ms, meeting_and_instance
 from .errors import (
     AlreadyExistsError,
     AlreadyJoinedError,
@@ -30,7 +30,7 @@ from .errors import (
     NotJoinedError,
     UserNotFoundError,
 )
-from .models import Event, Meeting, MeetingInstance
+from .models import Event, EventType, Meeting, MeetingInstance
 from .retry import held_connection
 
 PREFIX = "CONFKIT_"
@@ -176,6 +176,12 @@ def _evalsha(client: Any, connection: Any, sha: str, keys: Sequence[str], argv: 
 
 
 # -- replies ---------------------------------------------------------------------------
+def written_event(reply: Sequence[Any], user_id: int, meeting_id: int, kind: EventType, now_ms: int) -> Event:
+    """The event a join or leave script wrote, from its reply {event_id, order_id}:
+    the rest is what the call sent (the script stamps it with the call's now)."""
+    return Event(int(reply[0]), user_id, meeting_id, int(reply[1]), kind, from_ms(now_ms))
+
+
 def events(reply: Sequence[Any], meeting_id: int) -> list[Event]:
     """Events from a flat reply of (event_id, record) pairs."""
     return [decode_event(meeting_id, reply[i], reply[i + 1]) for i in range(0, len(reply), 2)]

@@ -2,40 +2,27 @@
 
 local JOIN, LEAVE, TIMEOUT = 1, 2, 3
 
--- Must match confkit.codec.event_record byte for byte.
-local function event_json(user_id, order_id, event_type, ts)
-  return '{"user_id":' .. user_id .. ',"order_id":' .. order_id ..
-         ',"event_type":' .. event_type .. ',"timestamp":' .. ts .. '}'
-end
-
--- Write a timeout event, stamped `stamp`, for everyone still present in `order`,
--- but never before the user's join (a next instance may have been scheduled to
--- start before someone joined this one). Appends event id / record pairs to `out`.
-local function close_instance(order, stamp, out)
+-- Write one event of `user_id` in instance `order`, stamped `ts` (text); returns its
+-- id and record. The record must match confkit.codec.event_record byte for byte.
+local function write_event(user_id, order, event_type, ts)
   use(ACTIVITY_DB)
-  local presence = K_PRESENCE_PREFIX .. order
-  local inside = redis.call('ZRANGE', presence, 0, -1, 'WITHSCORES')
-  for i = 1, #inside, 2 do
-    -- The join's timestamp, read from its record (the shape is fixed: no JSON parser).
-    local joined = tonumber(string.match(redis.call('HGET', K_EVENTS, inside[i + 1]), '"timestamp":(-?%d+)'))
-    local id = redis.call('INCR', K_EVENT_SEQ)
-    local record = event_json(inside[i], order, TIMEOUT, string.format('%d', math.max(stamp, joined)))
-    redis.call('HSET', K_EVENTS, id, record)
-    out[#out + 1] = id
-    out[#out + 1] = record
-  end
-  redis.call('DEL', presence)
-  redis.call('SREM', K_OPEN, order)
+  local id = redis.call('INCR', K_EVENT_SEQ)
+  local record = '{"user_id":' .. user_id .. ',"order_id":' .. order ..
+                 ',"event_type":' .. event_type .. ',"timestamp":' .. ts .. '}'
+  redis.call('HSET', K_EVENTS, id, record)
+  return id, record
 end
 
--- Time out everyone left in instances other than `keep` (the running one).
--- Returns whether `keep` itself is in the open set.
-local function sweep(keep, out)
+-- Time out everyone left in instances other than `keep` (the running one), and in
+-- `keep` itself at `keep_ends` when that stamp is given. Appends the timeouts' event
+-- id / record pairs to `out`; returns whether `keep` is in the open set.
+local function sweep(keep, out, keep_ends)
   use(ACTIVITY_DB)
   local open = redis.call('SMEMBERS', K_OPEN)
   if #open == 0 then return false end
-  if #open == 1 and open[1] == keep then return true end
+  if #open == 1 and open[1] == keep and not keep_ends then return true end
 
+  -- The rare path: its helpers are built only here.
   -- When an instance that is no longer running stopped: at its to_ms, when the
   -- next instance by order_id started, or now, whichever came first.
   local function stopped_at(order)
@@ -49,23 +36,34 @@ local function sweep(keep, out)
     return stamp
   end
 
+  -- A timeout stamped `stamp` for everyone still in `order`, but never before the
+  -- user's join (a next instance may have been scheduled to start before someone
+  -- joined this one); the join's time is read from its record (fixed shape).
+  local function close_instance(order, stamp)
+    use(ACTIVITY_DB)
+    local presence = K_PRESENCE_PREFIX .. order
+    local inside = redis.call('ZRANGE', presence, 0, -1, 'WITHSCORES')
+    for i = 1, #inside, 2 do
+      local joined = tonumber(string.match(redis.call('HGET', K_EVENTS, inside[i + 1]), '"timestamp":(-?%d+)'))
+      local id, record = write_event(inside[i], order, TIMEOUT, string.format('%d', math.max(stamp, joined)))
+      out[#out + 1] = id
+      out[#out + 1] = record
+    end
+    redis.call('DEL', presence)
+    redis.call('SREM', K_OPEN, order)
+  end
+
+  -- `keep` is the latest started instance, so it sorts (and is closed) last.
   local keep_open = false
   table.sort(open, function(a, b) return tonumber(a) < tonumber(b) end)
   for _, order in ipairs(open) do
-    if order == keep then
-      keep_open = true
+    if order ~= keep then
+      close_instance(order, stopped_at(order))
+    elseif keep_ends then
+      close_instance(order, keep_ends)
     else
-      close_instance(order, stopped_at(order), out)
+      keep_open = true
     end
   end
   return keep_open
-end
-
--- Write one join or leave event at NOW; returns its id and record.
-local function write_event(user_id, order, event_type)
-  use(ACTIVITY_DB)
-  local id = redis.call('INCR', K_EVENT_SEQ)
-  local record = event_json(user_id, order, event_type, NOW_TEXT)
-  redis.call('HSET', K_EVENTS, id, record)
-  return id, record
 end

@@ -12,10 +12,6 @@ if NOW < to_ms then
   redis.call('HSET', K_INSTANCE_PREFIX .. order, 'to_ms', NOW_TEXT)
   to_ms = NOW
 end
-local out = {}
-sweep(order, out)
-use(ACTIVITY_DB)
-if redis.call('SISMEMBER', K_OPEN, order) == 1 then close_instance(order, to_ms, out) end
-table.insert(out, 1, string.format('%d', to_ms))
-table.insert(out, 1, order)
+local out = {order, string.format('%d', to_ms)}
+sweep(order, out, to_ms)
 return out

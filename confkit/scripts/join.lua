@@ -1,17 +1,16 @@
 -- join_meeting: ARGV 4 user_id, 5 user's normalised e-mail ("" = read it from KEYS[14];
 -- "@" = the user has none).
--- Returns {event_id, record, timeout pairs...}.
+-- Returns {event_id, order_id}: the event is the join, stamped NOW.
 -- needs: running, timeouts
 local user_id, email = ARGV[4], ARGV[5]
-use(CATALOG_DB)
 if email == '' then
   local user = redis.call('HMGET', K_USER, 'user_id', 'email')
   if not user[1] then return fail('USER_NOT_FOUND') end
-  email = string.lower(user[2] or '@')  -- '@': no e-mail, in no audience
+  email = user[2] or '@'  -- '@': no e-mail, in no audience
 end
 local is_public = redis.call('HGET', K_MEETING, 'is_public')  -- nil: no such meeting
 if not is_public then return fail('MEETING_NOT_FOUND') end
-if is_public ~= '1' and redis.call('SISMEMBER', K_AUDIENCE, email) == 0 then
+if is_public ~= '1' and redis.call('SISMEMBER', K_AUDIENCE, string.lower(email)) == 0 then
   return fail('NOT_INVITED')
 end
 local order = active_instance()
@@ -20,9 +19,8 @@ use(ACTIVITY_DB)
 local presence = K_PRESENCE_PREFIX .. order
 if redis.call('ZSCORE', presence, user_id) then return fail('ALREADY_JOINED') end
 
-local out = {0, 0}
-local already_open = sweep(order, out)
-out[1], out[2] = write_event(user_id, order, JOIN)
-redis.call('ZADD', presence, out[1], user_id)
+local already_open = sweep(order, {})
+local id = write_event(user_id, order, JOIN, NOW_TEXT)
+redis.call('ZADD', presence, id, user_id)
 if not already_open then redis.call('SADD', K_OPEN, order) end
-return out
+return {id, order}

@@ -1,4 +1,5 @@
--- post_message: ARGV 4 user_id, 5 text. Returns {message_id, record, timeout pairs...}.
+-- post_message: ARGV 4 user_id, 5 text. Returns {message_id, order_id}: the message
+-- is stamped NOW.
 -- A user present in this meeting implies the meeting exists, so its existence is
 -- only looked up to explain a refusal.
 -- needs: running, timeouts
@@ -12,8 +13,7 @@ if not redis.call('ZSCORE', K_PRESENCE_PREFIX .. order, user_id) then
   return fail('NOT_JOINED')
 end
 
-local out = {0, 0}
-sweep(order, out)
+sweep(order, {})
 use(ACTIVITY_DB)
 local id = redis.call('INCR', KEYS[9])
 -- Must match confkit.codec.message_record byte for byte.
@@ -22,5 +22,4 @@ redis.call('HSET', KEYS[10], id, record)
 redis.call('HSET', KEYS[11], id, text)
 redis.call('ZADD', KEYS[12], NOW_TEXT, id)
 redis.call('ZADD', KEYS[13] .. user_id, NOW_TEXT, id)
-out[1], out[2] = id, record
-return out
+return {id, order}
