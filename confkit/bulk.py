@@ -22,6 +22,7 @@ from .codec import event_record, message_record, to_ms, user_fields
 from .errors import InvalidInputError
 from .keys import Keys
 from .models import EventType, Meeting, MeetingInstance, User
+from .retry import call
 from .storage import Command, Storage
 from .validate import message_text, normalise_email
 
@@ -65,11 +66,13 @@ def _progress(total: int, desc: str, show: bool | None):
 def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Iterable[Meeting] = (),
                  instances: Iterable[MeetingInstance] = (), *, report: LoadReport | None = None) -> LoadReport:
     """Write users, meetings and instances with the same fields add_user / add_meeting /
-    add_instance write. Existing ids are overwritten: load into an empty catalog."""
+    add_instance write (then each meeting's copy of its latest instance, as
+    add_instance keeps it). Existing ids are overwritten: load into an empty catalog."""
     report = report or LoadReport()
     keys = app.keys
     now_ms = to_ms(app.now())
     storage = Storage.of(app)
+    touched: set[int] = set()
     with _Writer(storage, "catalog", threads=0) as writer:
         for user in users:
             writer.add(("HSET", keys.user(user.user_id), *(i for pair in user_fields(user).items() for i in pair)),
@@ -85,6 +88,7 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
             if meeting.audience:
                 writer.add(("SADD", keys.audience(mid), *sorted({normalise_email(a) for a in meeting.audience})))
             report.meetings += 1
+            touched.add(mid)
         for inst in instances:
             start, end = to_ms(inst.from_dt), to_ms(inst.to_dt)
             if end <= start:
@@ -95,6 +99,12 @@ def load_catalog(app: ConferenceApp, users: Iterable[User] = (), meetings: Itera
                        ("ZADD", keys.instances(mid), order, order),
                        storage.instance_index_command(mid, order, start, end, now_ms))
             report.instances += 1
+            touched.add(mid)
+    replies = call(app.stores, "load_catalog", lambda: storage.run_many("remember_latest", sorted(touched), now_ms),
+                   writes=True, repeatable=True)
+    for reply in replies:
+        if isinstance(reply, Exception):
+            raise storage.refusal(reply, "remember_latest", now_ms)
     return report
 
 

@@ -306,7 +306,8 @@ def test_keyspace_summary_counts_keys_and_elements(meeting_setup):
         ("catalog", "confkit:catalog:users"): ("zset", 1, 4),
         ("catalog", "confkit:catalog:user:{u:#}"): ("hash", 4, 20),
         ("catalog", "confkit:catalog:meetings"): ("zset", 1, 2),
-        ("catalog", "confkit:catalog:meeting:{m:#}"): ("hash", 2, 8),
+        # 4 fields each, and the copy of its latest instance (3 fields) in each
+        ("catalog", "confkit:catalog:meeting:{m:#}"): ("hash", 2, 8 + 6),
         ("catalog", "confkit:catalog:meeting:{m:#}:audience"): ("set", 1, 2),
         ("catalog", "confkit:catalog:meeting:{m:#}:instances"): ("zset", 2, 2),
         ("catalog", "confkit:catalog:meeting:{m:#}:instance:#"): ("hash", 2, 8),

@@ -82,6 +82,29 @@ def test_future_instance_does_not_hide_the_running_one(meeting_setup):
     assert meeting_setup.join_meeting(1, 10).order_id == 1
 
 
+@pytest.mark.parametrize("later", [False, True], ids=["latest-runs", "later-scheduled"])
+@pytest.mark.parametrize("copy", ["kept", "absent"])
+def test_running_instance_with_or_without_the_meetings_copy_of_its_latest(meeting_setup, clock, copy, later):
+    """The meeting hash's copy of its latest instance answers when that one has
+    started; a later one scheduled, or a store without the copy (written before it
+    existed), makes the operations look through the instances: same answers."""
+    app = meeting_setup
+    if later:
+        app.add_instance(10, 2, T0 + timedelta(days=7), T0 + timedelta(days=7, hours=1))
+    if copy == "absent":
+        for mid in (10, 20):
+            app.stores.catalog.hdel(app.keys.meeting(mid), "last_order", "last_from", "last_to")
+    assert app.join_meeting(1, 10).order_id == 1
+    assert app.post_message(1, 10, "hi").order_id == 1
+    assert [p.user_id for p in app.meeting_participants(10)] == [1]
+    assert [(a.meeting.meeting_id, a.instance.order_id) for a in app.active_meetings()] == [(10, 1), (20, 1)]
+    assert app.leave_meeting(1, 10).order_id == 1
+    if later:
+        clock.set(T0 + timedelta(days=7, minutes=1))
+        assert app.join_meeting(1, 10).order_id == 2
+        assert [a.instance.order_id for a in app.active_meetings() if a.meeting.meeting_id == 10] == [2]
+
+
 def test_instance_is_active_from_its_start_until_just_before_its_end(app, clock):
     app.add_user(1, "Ann", 30, "female", "ann@example.com")
     app.add_meeting(5, "Edge", "", is_public=True)

@@ -45,4 +45,5 @@ NAMES = (
     "active_meetings",
     "end_meeting",
     "sweep",
+    "remember_latest",
 )

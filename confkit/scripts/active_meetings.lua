@@ -8,7 +8,7 @@
 -- checks each meeting with an instance in by_end not yet at its end.
 -- Returns {unchecked meeting ids, then per running meeting: meeting_id, title,
 -- description, is_public, audience (array), order_id, from_ms, to_ms}.
--- needs: running
+-- needs: running, state
 use(CATALOG_DB)
 local head, tail, audience, instances, instance = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local limit = tonumber(ARGV[9])
@@ -38,15 +38,10 @@ for i, mid in ipairs(ids) do
     out[1][#out[1] + 1] = mid
   else
     local meeting = head .. mid .. tail
-    local order, from_ms, to_ms = active_instance(meeting .. instances, meeting .. instance)
-    if order then
-      local fields = redis.call('HMGET', meeting, 'title', 'description', 'is_public')
-      if fields[3] then
-        local n = #out
-        out[n + 1], out[n + 2], out[n + 3], out[n + 4] = mid, fields[1], fields[2], fields[3]
-        out[n + 5] = redis.call('SMEMBERS', meeting .. audience)
-        out[n + 6], out[n + 7], out[n + 8] = order, string.format('%d', from_ms), string.format('%d', to_ms)
-      end
+    local state = meeting_state(meeting, meeting .. audience, meeting .. instances, meeting .. instance)
+    if state[5] then
+      out[#out + 1] = mid
+      for j = 1, 7 do out[#out + 1] = state[j] end
     end
   end
 end

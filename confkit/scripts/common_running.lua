@@ -1,28 +1,33 @@
 -- The running instance (helpers for scripts that need it).
 
 -- The latest started instance: highest order_id whose from_ms <= NOW, of this
--- meeting or of the one whose instances zset and instance prefix are given.
--- Returns order_id (string), from_ms, to_ms (numbers), or nil. The highest order_id
--- is asked for alone first: it is the running one unless later ones are scheduled.
-local function latest_started(instances, prefix)
+-- meeting or of the one whose hash, instances zset and instance prefix are given.
+-- Returns order_id (string), from_ms, to_ms (numbers), or nil. `last`: the meeting
+-- hash's last_order, last_from, last_to (common_latest.lua), if the caller read them.
+-- The last instance has usually started: then it is the answer, read in one call.
+local function latest_started(meeting, instances, prefix, last)
   use(CATALOG_DB)
+  last = last or redis.call('HMGET', meeting or K_MEETING, 'last_order', 'last_from', 'last_to')
+  local last_from = tonumber(last[2])
+  if last_from and last_from <= NOW then return last[1], last_from, tonumber(last[3]) end
+  -- Later instances are scheduled (or no copy): look through them, latest first.
   instances, prefix = instances or K_INSTANCES, prefix or K_INSTANCE_PREFIX
-  local start, stop = 0, 0
+  local start = 0
   while true do
-    local orders = redis.call('ZREVRANGE', instances, start, stop)
+    local orders = redis.call('ZREVRANGE', instances, start, start + 15)
+    if #orders == 0 then return nil end
     for _, order in ipairs(orders) do
       local span = redis.call('HMGET', prefix .. order, 'from_ms', 'to_ms')
       local from_ms = tonumber(span[1])
       if from_ms <= NOW then return order, from_ms, tonumber(span[2]) end
     end
-    if #orders <= stop - start then return nil end
-    start, stop = stop + 1, stop + 16
+    start = start + 16
   end
 end
 
 -- The running instance (latest started and not yet at its to_ms), or nil.
-local function active_instance(instances, prefix)
-  local order, from_ms, to_ms = latest_started(instances, prefix)
+local function active_instance(meeting, instances, prefix, last)
+  local order, from_ms, to_ms = latest_started(meeting, instances, prefix, last)
   if order and NOW < to_ms then return order, from_ms, to_ms end
   return nil
 end

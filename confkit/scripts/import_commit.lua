@@ -12,6 +12,7 @@
 -- Returns {1, order_id or ""} done, or {0, order_id} if that content was committed before.
 -- Every check runs before any write; each write is O(1) per key (UNLINK frees a
 -- replaced value in the background, RENAME moves the staged one).
+-- needs: latest
 local fingerprint, event_seq, message_seq, commit = ARGV[4], ARGV[5], ARGV[6], ARGV[7] == 'commit'
 local order = ARGV[8] or ''
 use(ACTIVITY_DB)
@@ -45,6 +46,7 @@ if commit then
   redis.call('HSET', K_INSTANCE_PREFIX .. order, 'meeting_id', ARGV[11], 'order_id', order,
              'from_ms', ARGV[9], 'to_ms', ARGV[10])
   redis.call('ZADD', K_INSTANCES, order, order)
+  remember_latest()
   use(ACTIVITY_DB)
   local events, messages = tonumber(ARGV[12]), tonumber(ARGV[13])
   if events > 0 then redis.call('SET', K_EVENT_SEQ, string.format('%d', tonumber(event_seq) + events)) end

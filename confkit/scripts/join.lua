@@ -8,12 +8,13 @@ if email == '' then
   if not user[1] then return fail('USER_NOT_FOUND') end
   email = user[2] or '@'  -- '@': no e-mail, in no audience
 end
-local is_public = redis.call('HGET', K_MEETING, 'is_public')  -- nil: no such meeting
+local meeting = redis.call('HMGET', K_MEETING, 'is_public', 'last_order', 'last_from', 'last_to')
+local is_public = meeting[1]  -- nil: no such meeting
 if not is_public then return fail('MEETING_NOT_FOUND') end
 if is_public ~= '1' and redis.call('SISMEMBER', K_AUDIENCE, string.lower(email)) == 0 then
   return fail('NOT_INVITED')
 end
-local order = active_instance()
+local order = active_instance(nil, nil, nil, {meeting[2], meeting[3], meeting[4]})
 if not order then return fail('NO_ACTIVE_INSTANCE') end
 use(ACTIVITY_DB)
 local presence = K_PRESENCE_PREFIX .. order

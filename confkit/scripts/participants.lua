@@ -7,8 +7,14 @@ if not order then return no_instance_error() end
 use(ACTIVITY_DB)
 local present = redis.call('ZRANGE', K_PRESENCE_PREFIX .. order, 0, -1, 'WITHSCORES')
 local out = {order, string.format('%d', from_ms), string.format('%d', to_ms)}
-for i = 1, #present, 2 do
-  out[#out + 1] = present[i]
-  out[#out + 1] = redis.call('HGET', K_EVENTS, present[i + 1])
+-- The join records, read 500 at a time (unpack has a limit).
+for first = 1, #present, 1000 do
+  local ids = {}
+  for i = first + 1, math.min(first + 999, #present), 2 do ids[#ids + 1] = present[i] end
+  local records = redis.call('HMGET', K_EVENTS, unpack(ids))
+  for j, record in ipairs(records) do
+    out[#out + 1] = present[first + 2 * j - 2]
+    out[#out + 1] = record
+  end
 end
 return out

@@ -205,10 +205,24 @@ def _message_problems(app, mid: int, log: list[RawEvent]) -> list[str]:
     return problems
 
 
+def _latest_problems(app, mid: int) -> list[str]:
+    """The meeting hash's copy of its latest instance (last_order, last_from, last_to)
+    matches the instance with the highest order id, when there is one."""
+    catalog, keys = app.stores.catalog, app.keys
+    orders = sorted(int(o) for o in catalog.zrange(keys.instances(mid), 0, -1))
+    copy = catalog.hmget(keys.meeting(mid), "last_order", "last_from", "last_to")
+    if not orders or not catalog.exists(keys.meeting(mid)):
+        return [] if copy == [None, None, None] else [f"meeting {mid}: a latest-instance copy without instances"]
+    span = catalog.hmget(keys.instance(mid, orders[-1]), "from_ms", "to_ms")
+    if copy != [str(orders[-1]), *span]:
+        return [f"meeting {mid}: latest-instance copy {copy} differs from instance {orders[-1]} {span}"]
+    return []
+
+
 def violations(app) -> list[str]:
     """Every broken invariant in the store, as readable sentences (empty = sound)."""
     problems = [f"key {key!r} is not in the schema" for key in foreign_keys(app)]
     for mid in meeting_ids(app):
         log = events(app, mid)
-        problems += _event_problems(app, mid, log) + _message_problems(app, mid, log)
+        problems += _event_problems(app, mid, log) + _message_problems(app, mid, log) + _latest_problems(app, mid)
     return problems

@@ -51,12 +51,17 @@ def damage(app, how: str) -> None:
         a.zadd(k.messages_by_time(1), {2: now + 1})
         a.zadd(k.user_messages(1, 2), {2: now + 1})
         a.set(k.message_seq(1), 2)
+    elif how == "stale latest-instance copy":  # an instance added behind add_instance's back
+        c = app.stores.catalog
+        c.hset(k.instance(1, 2), mapping={"meeting_id": 1, "order_id": 2, "from_ms": now, "to_ms": now + 10})
+        c.zadd(k.instances(1), {2: 2})
     elif how == "foreign key":
         app.stores.catalog.set(f"{k.namespace}:catalog:user:{{u:*}}", "x")
 
 
 @pytest.mark.parametrize("how", ["second join", "timeout before join", "id gap", "counter behind",
-                                 "presence not the replay", "message outside a session", "foreign key"])
+                                 "presence not the replay", "message outside a session", "stale latest-instance copy",
+                                 "foreign key"])
 def test_each_kind_of_damage_is_reported(sound, how):
     damage(sound, how)
     assert storecheck.violations(sound) != []
