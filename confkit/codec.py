@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from itertools import repeat
+from operator import itemgetter, truediv
+from typing import Any, TypeVar
 
 from .models import Event, EventType, Meeting, MeetingInstance, Message, User
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_T = TypeVar("_T")
+_new = object.__new__
+_set_attribute = object.__setattr__
 
 
 def to_ms(when: datetime) -> int:
@@ -30,6 +36,20 @@ _MS = timedelta(milliseconds=1)
 def from_ms(ms: int) -> datetime:
     """The aware UTC datetime of epoch milliseconds (exact: timedelta arithmetic is integer)."""
     return _EPOCH + _MS * ms
+
+
+# Below 2**32 seconds (1970 to 2106) a float number of seconds lies within a quarter
+# of a microsecond of its millisecond, so fromtimestamp, which rounds to the
+# microsecond, is exact there.
+_FLOAT_EXACT_MS = 2**32 * 1000
+
+
+def from_ms_many(stamps: Sequence[int]) -> Iterator[datetime]:
+    """from_ms of many epoch milliseconds (through fromtimestamp where a float is
+    exact, which is faster than timedelta arithmetic)."""
+    if stamps and 0 <= min(stamps) and max(stamps) < _FLOAT_EXACT_MS:
+        return map(datetime.fromtimestamp, map(truediv, stamps, repeat(1000)), repeat(timezone.utc))
+    return map(_EPOCH.__add__, map(_MS.__mul__, stamps))
 
 
 def event_record(user_id: int, order_id: int, event_type: int, ts_ms: int) -> str:
@@ -95,14 +115,18 @@ def json_rows(records: list[str]) -> list[dict[str, Any]]:
     return json.loads("[" + ",".join(records) + "]") if records else []
 
 
-def message_fields_many(records: list[str]) -> list[tuple[int, int, int]]:
-    """message_fields of many records at once (``json_rows``); record by record if
-    that fails."""
+_USER_IDS, _ORDER_IDS, _STAMPS = itemgetter("user_id"), itemgetter("order_id"), itemgetter("timestamp")
+
+
+def message_columns(records: list[str]) -> tuple[list[int], list[int], list[int]]:
+    """The user ids, order ids and timestamps (ms) of many message records, as three
+    lists: parsed all at once (``json_rows``), or record by record if that fails."""
     try:
         rows = json_rows(records)
-        return [(row["user_id"], row["order_id"], row["timestamp"]) for row in rows]
+        return list(map(_USER_IDS, rows)), list(map(_ORDER_IDS, rows)), list(map(_STAMPS, rows))
     except (ValueError, TypeError, KeyError):
-        return [message_fields(record) for record in records]
+        fields = [message_fields(record) for record in records]
+        return [f[0] for f in fields], [f[1] for f in fields], [f[2] for f in fields]
 
 
 def decode_event(meeting_id: int, event_id: int | str, record: str) -> Event:
@@ -130,21 +154,37 @@ def decode_message(meeting_id: int, message_id: int | str, record: str, text: st
     )
 
 
-def decode_messages(meeting_id: int, ids: Sequence[str], records: list[str], texts: Sequence[str]) -> list[Message]:
+def _pick(values: Sequence[_T], order: Iterable[int]) -> list[_T]:
+    return list(map(values.__getitem__, order))
+
+
+def decode_messages(meeting_id: int, ids: Sequence[int | str], records: list[str],
+                    texts: Sequence[str]) -> list[Message]:
     """Messages from parallel lists of ids, stored records and texts, oldest first
-    (the same millisecond: in posting order, i.e. by id). Listings decode thousands
-    at once, so each Message gets its fields set directly rather than through the
-    frozen dataclass's __init__ (which would check nothing more, only slower)."""
-    rows = sorted((ts, int(mid), order, user, text)
-                  for mid, (user, order, ts), text in zip(ids, message_fields_many(records), texts))
-    epoch, ms, new = _EPOCH, _MS, object.__new__
-    out = []
-    for ts, mid, order, user, text in rows:
-        message = new(Message)
-        message.__dict__.update(message_id=mid, meeting_id=meeting_id, order_id=order, user_id=user, text=text,
-                                timestamp=epoch + ms * ts)
-        out.append(message)
-    return out
+    (the same millisecond: in posting order, i.e. by id).
+
+    Listings decode thousands at once, so the work is done a list at a time (the
+    loops run in C) and each Message gets its fields directly rather than through
+    the frozen dataclass's __init__ (which would check nothing more, only slower).
+    Ids already in order (the usual case) are not sorted again; ``ids`` may be a
+    range (ids in order, not to be parsed)."""
+    mids: Sequence[int] = ids if isinstance(ids, range) else list(map(int, ids))
+    users, orders, stamps = message_columns(records)
+    if isinstance(mids, range) and mids.step > 0:
+        in_order = stamps == sorted(stamps)
+    else:
+        keys = list(zip(stamps, mids))
+        in_order = keys == sorted(keys)
+    if not in_order:
+        order = sorted(range(len(stamps)), key=list(zip(stamps, mids)).__getitem__)
+        mids, users, orders = _pick(mids, order), _pick(users, order), _pick(orders, order)
+        stamps, texts = _pick(stamps, order), _pick(texts, order)
+    rows = [{"message_id": mid, "meeting_id": meeting_id, "order_id": order_id, "user_id": user_id,
+             "text": text, "timestamp": when}
+            for mid, user_id, order_id, text, when in zip(mids, users, orders, texts, from_ms_many(stamps))]
+    messages = list(map(_new, repeat(Message, len(rows))))
+    deque(map(_set_attribute, messages, repeat("__dict__"), rows), maxlen=0)
+    return messages
 
 
 # -- catalog hashes ----------------------------------------------------------------------

@@ -46,14 +46,25 @@ SCAN_COUNT = 1000
 Command = Sequence[Any]  # a command and its arguments, as execute_command takes them
 
 
-def _pairs(reply: Any) -> Any:
-    """HRANDFIELD ... WITHVALUES as a dict (a flat list on RESP2, pairs on RESP3);
-    any other reply as it is."""
-    if not isinstance(reply, list):
-        return reply
-    if reply and isinstance(reply[0], list):
-        return dict(reply)
-    return dict(zip(reply[0::2], reply[1::2]))
+@functools.cache
+def _id_names() -> list[str]:
+    """The hash fields of message ids 0..WHOLE_MESSAGES, made once: the fields of a
+    meeting read whole are looked up by them."""
+    return [str(i) for i in range(WHOLE_MESSAGES + 1)]
+
+
+def _by_id(records: dict[str, str], texts: dict[str, str], top: int) -> tuple[Sequence[Any], list[str], list[str]]:
+    """The ids, records and texts of messages read whole, in id order. Usually the
+    ids are exactly 1..top (the message counter), which spares parsing and sorting them."""
+    if len(records) == top <= WHOLE_MESSAGES:
+        names = _id_names()[1:top + 1]
+        try:
+            return range(1, top + 1), list(map(records.__getitem__, names)), list(map(texts.__getitem__, names))
+        except KeyError:  # a gap in 1..top (an import's reserved ids), and a message posted meanwhile
+            pass
+    names = sorted(records, key=int)
+    return names, list(map(records.__getitem__, names)), list(map(texts.__getitem__, names))
+
 
 class Storage:
     """Guarded reads and writes of one namespace's keys in both stores."""
@@ -356,16 +367,16 @@ class Storage:
         keys, activity = self.keys, self.activity
         pipe = self._pipeline(activity)
         if user_id is None:
-            # HRANDFIELD with a count above the hash's size returns the whole hash;
-            # above WHOLE_MESSAGES fields it returns that many at random: bounded work.
+            # HSCAN from cursor 0 with a COUNT above the hash's size returns the whole
+            # hash and cursor 0; a larger hash gives about COUNT fields and another
+            # cursor: bounded work either way. Its reply is flat (no pair per field).
             pipe.get(keys.message_seq(meeting_id))
-            pipe.hrandfield(keys.messages(meeting_id), WHOLE_MESSAGES + 1, withvalues=True)
-            pipe.hrandfield(keys.message_texts(meeting_id), WHOLE_MESSAGES + 1, withvalues=True)
-            seq, by_id, text_of = (_pairs(reply) for reply in pipe.execute())
-            if len(by_id) > WHOLE_MESSAGES or len(text_of) > WHOLE_MESSAGES:
+            pipe.hscan(keys.messages(meeting_id), 0, count=WHOLE_MESSAGES + 1)
+            pipe.hscan(keys.message_texts(meeting_id), 0, count=WHOLE_MESSAGES + 1)
+            seq, (more_records, by_id), (more_texts, text_of) = pipe.execute()
+            if more_records or more_texts:
                 return self._many_messages(meeting_id, int(seq or 0))
-            ids = list(by_id)
-            return decode_messages(meeting_id, ids, [by_id[i] for i in ids], [text_of[i] for i in ids])
+            return decode_messages(meeting_id, *_by_id(by_id, text_of, int(seq or 0)))
         ids = activity.zrange(keys.user_messages(meeting_id, user_id), 0, -1)
         if not ids:
             return []
@@ -395,7 +406,7 @@ class Storage:
         records = [record for part in replies[0::2] for record in part]
         texts = [text for part in replies[1::2] for text in part]
         found = [i for i, record in enumerate(records) if record is not None]
-        return decode_messages(meeting_id, [str(i + 1) for i in found], [records[i] for i in found],
+        return decode_messages(meeting_id, [i + 1 for i in found], [records[i] for i in found],
                                [texts[i] for i in found])
 
     @reachable

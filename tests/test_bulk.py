@@ -117,3 +117,31 @@ def test_meeting_messages_read_whole_or_in_chunks(app, clock, monkeypatch, count
     assert chunked == ([] if count <= WHOLE_MESSAGES else [(10, count)])
     assert count <= WHOLE_MESSAGES or count > 6 * MESSAGE_CHUNK  # the large case spans several chunks
     assert [m.text for m in app.user_messages(2, 10)] == [f"m{i} ü" for i in range(1, count, 3)]
+
+
+@pytest.mark.parametrize("later, earlier", [(3, 4), (1_200, 800), (1_500, 1_000)])
+def test_meeting_messages_in_time_order_when_later_ids_are_older(app, later, earlier):
+    """Messages loaded for an earlier instance after a later one's have higher ids but
+    older times: they come first, by time, then id; read whole (up to WHOLE_MESSAGES
+    in all) or by id in chunks."""
+    for uid, name in ((1, "Ann"), (2, "Ben")):
+        app.add_user(uid, name, 30, "x", f"{name.lower()}@example.com")
+    app.add_meeting(10, "Forum", "", is_public=True)
+    app.add_instance(10, 1, T0, T0 + timedelta(hours=1))
+    app.add_instance(10, 2, T0 + timedelta(hours=2), T0 + timedelta(hours=3))
+    t1, t2 = to_ms(T0), to_ms(T0 + timedelta(hours=2))
+    load_activity(app, [Activity(10, 2, 1, J, t2), Activity(10, 2, 2, J, t2)]
+                  + [Activity(10, 2, 1 + i % 2, MESSAGE, t2 + 1 + i // 2, f"late {i}") for i in range(later)],
+                  progress=False)
+    load_activity(app, [Activity(10, 1, 1, J, t1), Activity(10, 1, 2, J, t1)]
+                  + [Activity(10, 1, 2 - i % 2, MESSAGE, t1 + 1 + i // 2, f"early {i}") for i in range(earlier)],
+                  progress=False)
+
+    messages = app.meeting_messages(10)
+
+    expected = ([(later + 1 + i, 1, 2 - i % 2, f"early {i}", t1 + 1 + i // 2) for i in range(earlier)]
+                + [(1 + i, 2, 1 + i % 2, f"late {i}", t2 + 1 + i // 2) for i in range(later)])
+    assert [(m.message_id, m.order_id, m.user_id, m.text, to_ms(m.timestamp)) for m in messages] == expected
+    assert {m.meeting_id for m in messages} == {10}
+    assert [m.text for m in app.user_messages(1, 10)] == (
+        [f"early {i}" for i in range(1, earlier, 2)] + [f"late {i}" for i in range(0, later, 2)])

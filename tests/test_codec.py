@@ -19,8 +19,9 @@ from confkit.codec import (
     event_fields,
     event_record,
     from_ms,
+    from_ms_many,
+    message_columns,
     message_fields,
-    message_fields_many,
     message_record,
     to_ms,
 )
@@ -65,14 +66,14 @@ def test_records_in_another_json_layout_still_decode():
 @given(st.lists(st.tuples(ids, ids, stamps), max_size=20))
 def test_many_message_records_read_as_one_by_one(rows):
     records = [message_record(*row) for row in rows]
-    assert message_fields_many(records) == [message_fields(r) for r in records]
+    assert message_columns(records) == tuple([message_fields(r)[k] for r in records] for k in range(3))
 
 
 def test_many_message_records_fall_back_record_by_record():
     other_layout = '{"timestamp":6, "user_id":4, "order_id":5}'
-    assert message_fields_many([message_record(1, 2, 3), other_layout]) == [(1, 2, 3), (4, 5, 6)]
+    assert message_columns([message_record(1, 2, 3), other_layout]) == ([1, 4], [2, 5], [3, 6])
     with pytest.raises(ValueError):  # a broken record is reported, never skipped
-        message_fields_many([message_record(1, 2, 3), '{"user_id":4,"order_id":5,"timestamp":'])
+        message_columns([message_record(1, 2, 3), '{"user_id":4,"order_id":5,"timestamp":'])
 
 
 def test_decode_messages_sorts_by_time_then_id_and_builds_plain_messages():
@@ -92,3 +93,46 @@ def test_decode_messages_sorts_by_time_then_id_and_builds_plain_messages():
 def test_from_ms_is_exact_far_from_the_epoch():
     assert from_ms(-1) == datetime(1969, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
     assert from_ms(253402300799999) == datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
+
+
+@given(st.lists(stamps, max_size=30) | st.lists(st.integers(0, 2**32 * 1000 - 1), min_size=1, max_size=30))
+def test_many_times_at_once_are_the_times_one_by_one(ms):
+    assert list(from_ms_many(ms)) == [EPOCH + timedelta(milliseconds=m) for m in ms]
+
+
+def test_many_times_at_once_are_exact_at_the_ends_of_the_fast_range():
+    edge = 2**32 * 1000  # 2106-02-07 06:28:16 UTC: from here on, timedelta arithmetic
+    ms = [0, 1, 999, 1001, edge - 1001, edge - 1]
+    assert list(from_ms_many(ms)) == [
+        datetime(1970, 1, 1, tzinfo=timezone.utc),
+        datetime(1970, 1, 1, 0, 0, 0, 1000, tzinfo=timezone.utc),
+        datetime(1970, 1, 1, 0, 0, 0, 999000, tzinfo=timezone.utc),
+        datetime(1970, 1, 1, 0, 0, 1, 1000, tzinfo=timezone.utc),
+        datetime(2106, 2, 7, 6, 28, 14, 999000, tzinfo=timezone.utc),
+        datetime(2106, 2, 7, 6, 28, 15, 999000, tzinfo=timezone.utc),
+    ]
+    assert list(from_ms_many([-1, edge])) == [datetime(1969, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc),
+                                              datetime(2106, 2, 7, 6, 28, 16, tzinfo=timezone.utc)]
+    assert all(when.tzinfo is timezone.utc for when in from_ms_many([5, edge]))
+
+
+def test_message_columns_read_records_in_any_layout():
+    records = [message_record(1, 2, 3), '{"timestamp":6, "user_id":4, "order_id":5}', message_record(7, 8, -9)]
+    assert message_columns(records) == ([1, 4, 7], [2, 5, 8], [3, 6, -9])
+    assert message_columns([message_record(1, 2, 3)]) == ([1], [2], [3])
+    assert message_columns([]) == ([], [], [])
+
+
+def test_decode_messages_takes_ids_in_order_as_a_range_and_still_sorts_by_time():
+    records = [message_record(3, 1, 5000), message_record(4, 1, 4000), message_record(5, 2, 4000)]
+    messages = decode_messages(7, range(1, 4), records, ["one", "two", "three"])
+    assert messages == [
+        Message(2, 7, 1, 4, "two", datetime(1970, 1, 1, 0, 0, 4, tzinfo=timezone.utc)),
+        Message(3, 7, 2, 5, "three", datetime(1970, 1, 1, 0, 0, 4, tzinfo=timezone.utc)),
+        Message(1, 7, 1, 3, "one", datetime(1970, 1, 1, 0, 0, 5, tzinfo=timezone.utc)),
+    ]
+    assert decode_messages(7, range(1, 1), [], []) == []
+    in_order = decode_messages(7, ["1", "2"], [message_record(3, 1, 5000), message_record(4, 1, 5000)], ["a", "b"])
+    assert [(m.message_id, m.text) for m in in_order] == [(1, "a"), (2, "b")]
+    assert vars(in_order[0]) == {"message_id": 1, "meeting_id": 7, "order_id": 1, "user_id": 3, "text": "a",
+                                 "timestamp": datetime(1970, 1, 1, 0, 0, 5, tzinfo=timezone.utc)}

@@ -356,6 +356,27 @@ def test_messages_in_the_same_millisecond_keep_posting_order(meeting_setup):
     assert [m.text for m in meeting_setup.meeting_messages(10)] == texts
 
 
+def test_messages_come_back_byte_for_byte_whatever_they_hold(meeting_setup, clock):
+    """Texts are stored raw, apart from the JSON records: quotes, backslashes, line
+    breaks, JSON-looking or number-looking text, invisible and non-BMP characters all
+    come back exactly, in posting order."""
+    meeting_setup.join_meeting(1, 10)
+    meeting_setup.join_meeting(2, 10)
+    texts = ['say "hi"', "back\\slash \\n", "two\nlines\r\nand a\ttab", '{"user_id":9,"order_id":9,"timestamp":1}',
+             "null", "42", "  padded  ", "\u200b", "\u00a0x", "Grüße, 東京 😀", "'", "}", "]", ","]
+    for i, text in enumerate(texts):
+        meeting_setup.post_message(1 + i % 2, 10, text)
+        clock.advance(milliseconds=1 + i % 2)
+    got = meeting_setup.meeting_messages(10)
+    assert [m.text for m in got] == texts
+    assert [m.message_id for m in got] == list(range(1, 15))
+    assert [m.user_id for m in got] == [1, 2] * 7
+    assert [m.timestamp for m in got] == [T0 + timedelta(milliseconds=ms)
+                                          for ms in (0, 1, 3, 4, 6, 7, 9, 10, 12, 13, 15, 16, 18, 19)]
+    assert [m.text for m in meeting_setup.user_messages(2, 10)] == [
+        "back\\slash \\n", '{"user_id":9,"order_id":9,"timestamp":1}', "42", "\u200b", "Grüße, 東京 😀", "}", ","]
+
+
 def _events(app, meeting_id):
     from confkit.codec import decode_event
 

@@ -190,7 +190,7 @@ def test_read_cut_after_sending_is_retried(proxied):
     app, proxy, waits, direct = proxied
     app.join_meeting(1, 10)
     app.post_message(1, 10, "hi")
-    proxy.cut_after(b"HRANDFIELD", 1)  # the listing reads the message records whole
+    proxy.cut_after(b"HSCAN", 1)  # the listing reads the message records whole
     assert [m.text for m in app.meeting_messages(10)] == ["hi"]
     assert proxy.cut == 1 and waits == BACKOFF[:1]
 
