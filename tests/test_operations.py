@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from clockwork import T0
+from storedump import store_state
 
 from confkit import (
     AlreadyJoinedError,
@@ -51,6 +52,26 @@ def test_join_twice_is_refused(meeting_setup):
     meeting_setup.join_meeting(1, 10)
     with pytest.raises(AlreadyJoinedError, match=r"user 1 \(Ann\) is already in meeting 10"):
         meeting_setup.join_meeting(1, 10)
+
+
+@pytest.mark.parametrize("other_open", [False, True], ids=["nothing-to-sweep", "earlier-instance-open"])
+def test_join_twice_changes_nothing_and_takes_no_event_id(meeting_setup, clock, other_open):
+    """The second join is refused with the store exactly as it was, whether or not an
+    earlier instance still has someone inside; the next join gets the next id."""
+    app = meeting_setup
+    if other_open:  # Ben stays in instance 1 past its end; instance 2 runs now
+        app.join_meeting(2, 10)
+        app.add_instance(10, 2, T0 + timedelta(hours=1), T0 + timedelta(hours=2))
+        clock.set(T0 + timedelta(hours=1, minutes=1))
+        first = 3  # 1: Ben's join; 2: his timeout, written by Ann's join before it
+    else:
+        first = 1
+    assert app.join_meeting(1, 10).event_id == first
+    before = store_state(app)
+    with pytest.raises(AlreadyJoinedError):
+        app.join_meeting(1, 10)
+    assert store_state(app) == before
+    assert app.join_meeting(3, 10).event_id == first + 1
 
 
 def test_join_meeting_with_only_future_instance(app):

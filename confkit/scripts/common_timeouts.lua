@@ -2,11 +2,12 @@
 
 local JOIN, LEAVE, TIMEOUT = 1, 2, 3
 
--- Write one event of `user_id` in instance `order`, stamped `ts` (text); returns its
--- id and record. The record must match confkit.codec.event_record byte for byte.
-local function write_event(user_id, order, event_type, ts)
+-- Write one event of `user_id` in instance `order`, stamped `ts` (text), under `id`
+-- (default: the next event id); returns its id and record. The record must match
+-- confkit.codec.event_record byte for byte.
+local function write_event(user_id, order, event_type, ts, id)
   use(ACTIVITY_DB)
-  local id = redis.call('INCR', K_EVENT_SEQ)
+  id = id or redis.call('INCR', K_EVENT_SEQ)
   local record = '{"user_id":' .. user_id .. ',"order_id":' .. order ..
                  ',"event_type":' .. event_type .. ',"timestamp":' .. ts .. '}'
   redis.call('HSET', K_EVENTS, id, record)

@@ -22,8 +22,22 @@ local order = active_instance(nil, nil, nil, {meeting[2], meeting[3], meeting[4]
 if not order then return fail('NO_ACTIVE_INSTANCE') end
 use(ACTIVITY_DB)
 local presence = K_PRESENCE_PREFIX .. order
-if redis.call('ZSCORE', presence, user_id) then return fail('ALREADY_JOINED') end
+local open = redis.call('SRANDMEMBER', K_OPEN, 2)
+if #open == 0 or (#open == 1 and open[1] == order) then
+  -- Nothing to sweep (the usual case): take the next event id and enter with it,
+  -- unless inside already; then give the id back (someone inside means ids were
+  -- issued, so the counter exists), and the refusal leaves the store as it was.
+  local id = redis.call('INCR', K_EVENT_SEQ)
+  if redis.call('ZADD', presence, 'NX', id, user_id) == 0 then
+    redis.call('DECR', K_EVENT_SEQ)
+    return fail('ALREADY_JOINED')
+  end
+  write_event(user_id, order, JOIN, NOW_TEXT, id)
+  if #open == 0 then redis.call('SADD', K_OPEN, order) end
+  return id .. ':' .. order
+end
 
+if redis.call('ZSCORE', presence, user_id) then return fail('ALREADY_JOINED') end
 local already_open = sweep(order, {})
 local id = write_event(user_id, order, JOIN, NOW_TEXT)
 redis.call('ZADD', presence, id, user_id)
