@@ -54,10 +54,10 @@ def test_join_twice_is_refused(meeting_setup):
         meeting_setup.join_meeting(1, 10)
 
 
-@pytest.mark.parametrize("other_open", [False, True], ids=["nothing-to-sweep", "earlier-instance-open"])
+@pytest.mark.parametrize("other_open", [False, True], ids=["first-instance", "after-a-sweep"])
 def test_join_twice_changes_nothing_and_takes_no_event_id(meeting_setup, clock, other_open):
-    """The second join is refused with the store exactly as it was, whether or not an
-    earlier instance still has someone inside; the next join gets the next id."""
+    """The second join is refused with the store exactly as it was (also after the
+    first join swept an earlier instance); the next join gets the next id."""
     app = meeting_setup
     if other_open:  # Ben stays in instance 1 past its end; instance 2 runs now
         app.join_meeting(2, 10)
