@@ -42,7 +42,7 @@ for i, n in ipairs(ids) do
     out[1][#out[1] + 1] = mid
   else
     local meeting = head .. mid .. tail
-    local state = meeting_state(meeting, meeting .. audience, meeting .. instances, meeting .. instance)
+    local state = meeting_state(meeting, audience, instances, instance)
     if state[5] then
       out[#out + 1] = mid
       for j = 1, 7 do out[#out + 1] = state[j] end

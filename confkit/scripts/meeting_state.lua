@@ -7,6 +7,7 @@
 local stride = tonumber(ARGV[4]) or #KEYS
 local states = {}
 for i = 1, #KEYS, stride do
-  states[#states + 1] = meeting_state(KEYS[i], KEYS[i + 1], KEYS[i + 2], KEYS[i + 3])
+  local n = #KEYS[i] + 1  -- the other three keys are the hash's key and a suffix
+  states[#states + 1] = meeting_state(KEYS[i], KEYS[i + 1]:sub(n), KEYS[i + 2]:sub(n), KEYS[i + 3]:sub(n))
 end
 return states
