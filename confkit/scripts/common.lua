@@ -35,6 +35,13 @@ local function use(db)
   end
 end
 
-local function fail(code)
+-- Refuse with CONFKIT_<code>; with `in_meeting`, MEETING_NOT_FOUND instead when the
+-- meeting does not exist (only a refusal looks that up: a meeting with someone
+-- inside or a running instance exists).
+local function fail(code, in_meeting)
+  if in_meeting then
+    use(CATALOG_DB)
+    if redis.call('EXISTS', K_MEETING) == 0 then code = 'MEETING_NOT_FOUND' end
+  end
   return redis.error_reply('CONFKIT_' .. code)
 end

@@ -5,7 +5,7 @@
 -- needs: running, timeouts, latest
 use(CATALOG_DB)
 if redis.call('EXISTS', K_MEETING) == 0 then return fail('MEETING_NOT_FOUND') end
-local order, _, to_ms = latest_started()
+local order, _, to_ms = active_instance(nil, nil, nil, nil, true)
 if not order then return fail('NO_STARTED_INSTANCE') end
 if NOW < to_ms then
   use(CATALOG_DB)

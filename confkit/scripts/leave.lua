@@ -4,13 +4,11 @@
 -- needs: running, timeouts
 local user_id = ARGV[4]
 local order = active_instance()
-if not order then return no_instance_error() end
+if not order then return fail('NO_ACTIVE_INSTANCE', true) end
 use(ACTIVITY_DB)
 local presence = K_PRESENCE_PREFIX .. order
 if redis.call('ZREM', presence, user_id) == 0 then  -- not inside: nothing changed
-  use(CATALOG_DB)
-  if redis.call('EXISTS', K_MEETING) == 0 then return fail('MEETING_NOT_FOUND') end
-  return fail('NOT_JOINED')
+  return fail('NOT_JOINED', true)
 end
 
 sweep(order, {})

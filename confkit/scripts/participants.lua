@@ -3,7 +3,7 @@
 -- in join order, or an error when the meeting has no running instance.
 -- needs: running
 local order, _, _, from_text, to_text = active_instance()
-if not order then return no_instance_error() end
+if not order then return fail('NO_ACTIVE_INSTANCE', true) end
 use(ACTIVITY_DB)
 local present = redis.call('ZRANGE', K_PRESENCE_PREFIX .. order, 0, -1, 'WITHSCORES')
 local out = {order, from_text, to_text}

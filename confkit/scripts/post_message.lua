@@ -5,12 +5,10 @@
 -- needs: running, timeouts
 local user_id, text = ARGV[4], ARGV[5]
 local order = active_instance()
-if not order then return no_instance_error() end
+if not order then return fail('NO_ACTIVE_INSTANCE', true) end
 use(ACTIVITY_DB)
 if not redis.call('ZSCORE', K_PRESENCE_PREFIX .. order, user_id) then
-  use(CATALOG_DB)
-  if redis.call('EXISTS', K_MEETING) == 0 then return fail('MEETING_NOT_FOUND') end
-  return fail('NOT_JOINED')
+  return fail('NOT_JOINED', true)
 end
 
 sweep(order, {})
