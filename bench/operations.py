@@ -150,7 +150,7 @@ class Runner:
         def check(_: int, active) -> None:
             expect([a.meeting.meeting_id for a in active] == ds.RUNNING, "active meetings differ from the live set")
         self.timed("active_meetings", lambda _: self.app.active_meetings(), calls,
-                   setup=lambda _: self.tick(), check=check)
+                   setup=lambda _: self.tick(), check=check, scripts_only=not self.app.stores.cluster)
 
     def active_meetings_future(self, calls: int) -> None:
         """active_meetings again, after 10,000 instances were scheduled for later (untimed, once)."""
@@ -162,7 +162,7 @@ class Runner:
         def check(_: int, active) -> None:
             expect([a.meeting.meeting_id for a in active] == ds.RUNNING, "active meetings differ from the live set")
         self.timed("active_meetings_future", lambda _: self.app.active_meetings(), calls,
-                   setup=lambda _: self.tick(), check=check)
+                   setup=lambda _: self.tick(), check=check, scripts_only=not self.app.stores.cluster)
 
     def join_times(self, calls: int) -> None:
         rows = sum(ds.PRESENT_AT_START.values())
