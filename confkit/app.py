@@ -262,13 +262,13 @@ class ConferenceApp:
         """Meetings with a running instance, in meeting id order."""
         now_ms = self._now_ms()
         if not self.stores.cluster:
-            return [ActiveMeeting(*state) for state in self._store.active_meetings(now_ms)]
+            return self._store.active_meetings(now_ms)
         candidates = self._store.candidate_meetings(now_ms)
         result = []
         for mid, reply in zip(candidates, self._store.meeting_states(candidates, now_ms)):
             state = runner.meeting_state(self._reply(reply, "meeting_state", mid, now_ms), mid)
             if state is not None:
-                result.append(ActiveMeeting(*state))
+                result.append(state)
         return result
 
     def _reply(self, reply: Any, script: str, meeting_id: int, now_ms: int) -> Any:

@@ -16,7 +16,7 @@ from itertools import repeat
 from operator import itemgetter, truediv
 from typing import Any, TypeVar
 
-from .models import Event, EventType, Meeting, MeetingInstance, Message, User
+from .models import ActiveMeeting, Event, EventType, Meeting, MeetingInstance, Message, User
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _T = TypeVar("_T")
@@ -198,16 +198,25 @@ def meeting_from_hash(data: dict[str, Any], audience: Iterable[str]) -> Meeting:
     )
 
 
-def meeting_and_instance(meeting_id: int, title: str, description: str, is_public: str, audience: Iterable[str],
-                         order_id: str, from_text: str, to_text: str) -> tuple[Meeting, MeetingInstance]:
-    """A meeting and its running instance from the fields a state script returns
-    (listings build many: fields set directly, as ``decode_messages`` does)."""
-    meeting, instance = object.__new__(Meeting), object.__new__(MeetingInstance)
-    meeting.__dict__.update(meeting_id=meeting_id, title=title, description=description, is_public=is_public == "1",
-                            audience=tuple(sorted(audience)) if audience else ())
-    instance.__dict__.update(meeting_id=meeting_id, order_id=int(order_id), from_dt=_EPOCH + _MS * int(from_text),
-                             to_dt=_EPOCH + _MS * int(to_text))
-    return meeting, instance
+def active_meetings(rows: Sequence[Any]) -> list[ActiveMeeting]:
+    """The running meetings from a flat state reply: per meeting its id, title,
+    description, is_public, audience, order_id, from_ms and to_ms (as the state scripts
+    return them). Listings build many: fields are set directly, as in decode_messages."""
+    it = iter(rows)
+    groups = list(zip(it, it, it, it, it, it, it, it))
+    times = list(from_ms_many([int(stamp) for group in groups for stamp in group[6:]]))
+    new = object.__new__
+    out = []
+    for k, (mid, title, description, public, audience, order, _, _) in enumerate(groups):
+        meeting_id = int(mid)
+        meeting, instance, active = new(Meeting), new(MeetingInstance), new(ActiveMeeting)
+        meeting.__dict__.update(meeting_id=meeting_id, title=title, description=description, is_public=public == "1",
+                                audience=tuple(sorted(audience)) if audience else ())
+        instance.__dict__.update(meeting_id=meeting_id, order_id=int(order), from_dt=times[2 * k],
+                                 to_dt=times[2 * k + 1])
+        active.__dict__.update(meeting=meeting, instance=instance)
+        out.append(active)
+    return out
 
 
 def instance_from_hash(data: dict[str, str]) -> MeetingInstance:

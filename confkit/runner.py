@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import redis
 
 from . import scripts
-from .codec import decode_event, from_ms, meeting_and_instance
+from .codec import active_meetings, decode_event, from_ms
 from .errors import (
     AlreadyExistsError,
     AlreadyJoinedError,
@@ -30,7 +30,7 @@ from .errors import (
     NotJoinedError,
     UserNotFoundError,
 )
-from .models import Event, EventType, Meeting, MeetingInstance
+from .models import ActiveMeeting, Event, EventType
 from .retry import held_connection
 
 PREFIX = "CONFKIT_"
@@ -201,9 +201,9 @@ def participants(reply: Sequence[Any], meeting_id: int) -> list[tuple[int, datet
             for i in range(3, len(reply), 2)]
 
 
-def meeting_state(reply: Sequence[Any], meeting_id: int) -> tuple[Meeting, MeetingInstance] | None:
+def meeting_state(reply: Sequence[Any], meeting_id: int) -> ActiveMeeting | None:
     """The meeting and its running instance from the meeting_state script's reply
     (seven fields), or None when it has no running instance."""
     if len(reply) != 7:
         return None
-    return meeting_and_instance(meeting_id, *reply)
+    return active_meetings([meeting_id, *reply])[0]

@@ -21,18 +21,18 @@ from typing import Any
 import redis
 
 from .codec import (
+    active_meetings,
     decode_messages,
     decode_user,
     from_ms,
     instance_from_hash,
-    meeting_and_instance,
     meeting_from_hash,
     user_fields,
 )
 from .connection import Stores
 from .errors import ConfkitError
 from .keys import Keys
-from .models import Meeting, MeetingInstance, Message, User
+from .models import ActiveMeeting, Meeting, MeetingInstance, Message, User
 from .retry import idempotent, reachable, sent_once
 from .runner import ScriptRunner, refusal
 
@@ -296,19 +296,17 @@ class Storage:
         self.catalog.zrem(self.keys.instances_by_start, *members)
 
     @reachable
-    def active_meetings(self, now_ms: int) -> list[tuple[Meeting, MeetingInstance]]:
+    def active_meetings(self, now_ms: int) -> list[ActiveMeeting]:
         """Single server: the running meetings and their instances, in meeting id
         order, from one call of the active_meetings script (which does what
         candidate_meetings and meeting_states do, for up to STATE_CHUNK meetings;
         more are checked with meeting_states)."""
         reply = self.scripts.call("active_meetings", (self.keys.instances_by_end, self.keys.instances_by_start),
                                   (*self._dbs, now_ms, *self.keys.meeting_key_parts(), STATE_CHUNK))
-        found = [meeting_and_instance(int(reply[i]), *reply[i + 1:i + 8]) for i in range(1, len(reply), 8)]
         unchecked = [int(mid) for mid in reply[0]]
-        for mid, state in zip(unchecked, self.meeting_states(unchecked, now_ms)):
-            if len(state) == 7:
-                found.append(meeting_and_instance(mid, *state))
-        return found
+        more = [item for mid, state in zip(unchecked, self.meeting_states(unchecked, now_ms)) if len(state) == 7
+                for item in (mid, *state)]
+        return active_meetings(reply[1:] + more)
 
     @reachable
     def meeting_states(self, meeting_ids: Sequence[int], now_ms: int) -> list[Any]:
