@@ -41,11 +41,10 @@ for i, n in ipairs(ids) do
   if i > limit then
     out[1][#out[1] + 1] = mid
   else
-    local meeting = head .. mid .. tail
-    local state = meeting_state(meeting, audience, instances, instance)
-    if state[5] then
-      out[#out + 1] = mid
-      for j = 1, 7 do out[#out + 1] = state[j] end
+    local n = #out
+    out[n + 1] = mid
+    if not meeting_state(head .. mid .. tail, audience, instances, instance, out) then
+      for j = #out, n + 1, -1 do out[j] = nil end  -- not running: take its fields back
     end
   end
 end
