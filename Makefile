@@ -75,9 +75,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check confkit tests bench
 	$(BIN)/mypy
 
-# Benchmarks (not tests: nothing asserts a time). Results in bench/results/.
+# Benchmarks (not tests: nothing asserts a time). Results in bench/results/; then the
+# instructions the server executes per hot call (callgrind; skipped without valgrind).
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --cluster
+	$(BIN)/python -m bench.instructions --out bench/results/instructions.json
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick --cluster

@@ -19,11 +19,15 @@ from confkit.testing import HOST, ClusterNode, free_ports
 
 
 class LoopbackServer:
-    """The server binary on 127.0.0.1 living in ``home``; ``start()`` waits until it answers."""
+    """The server binary on 127.0.0.1 living in ``home``; ``start()`` waits until it
+    answers. ``wrapper``: a command the server runs under (bench.instructions runs it
+    under callgrind), with ``timeout`` seconds to start."""
 
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, wrapper: list[str] | None = None, timeout: float = START_TIMEOUT_S):
         self.home = Path(home)
         self.node: ClusterNode | None = None
+        self.wrapper = wrapper or []
+        self.timeout = timeout
 
     @property
     def port(self) -> int:
@@ -45,11 +49,11 @@ class LoopbackServer:
             f"dir {self.home}", f"logfile {self.home / 'redis.log'}",
             "appendonly yes", "appendfsync everysec", 'save ""', "databases 16"]) + "\n")
         binary = find_server_binary().path
-        process = subprocess.Popen([binary, str(conf)], stdin=subprocess.DEVNULL,
+        process = subprocess.Popen([*self.wrapper, binary, str(conf)], stdin=subprocess.DEVNULL,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.node = ClusterNode(0, port, self.home, process)
         record_started(CLUSTER_NODE, self.home, pid=process.pid, binary=binary, port=port)
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = time.monotonic() + self.timeout
         while True:
             try:
                 self.client(socket_timeout=1).ping()
