@@ -117,6 +117,8 @@ def _attempts(stores: Stores, what: str, action: Callable[[], T], writes: bool, 
                 return action()
             finally:
                 _HELD.reset(token)
+                if held is not None:
+                    held[0].release(held[1])
         except redis.AuthenticationError as exc:
             raise ConfkitConnectionError(f"Redis at {stores.shown_url} refused confkit's login: {exc}") from None
         except _UNREACHABLE as exc:
@@ -134,9 +136,6 @@ def _attempts(stores: Stores, what: str, action: Callable[[], T], writes: bool, 
                         f" it may have been applied: repeating it is safe: {exc}") from None
                 raise ConfkitConnectionError(f"cannot reach Redis at {stores.shown_url}: {exc}") from None
             policy.sleep(policy.delay(attempt))
-        finally:
-            if held is not None:
-                held[0].release(held[1])
     raise AssertionError("unreachable")  # pragma: no cover
 
 

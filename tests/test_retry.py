@@ -41,3 +41,29 @@ def test_any_other_error_reply_is_a_confkit_error_too(app):
         app.stores.activity.eval("return redis.error_reply('WRONGTYPE not a hash')", 0)
     error = Storage(app.stores, app.keys).refusal(reply.value, "leave", 0, meeting_id=7)
     assert type(error) is ConfkitError and "WRONGTYPE" in str(error) and "leave" in str(error)
+
+
+def test_a_write_takes_one_pooled_connection_and_sends_its_script_on_it(meeting_setup):
+    """A write that must not be resent checks out a connection first (a failure
+    there means nothing was sent), then its script goes out on that same connection:
+    one checkout per call, not one to connect and another to send."""
+    meeting_setup.join_meeting(3, 10)  # the scripts loaded (a fresh server answers NOSCRIPT once)
+    meeting_setup.post_message(3, 10, "warm")
+    meeting_setup.leave_meeting(3, 10)
+    pool = meeting_setup.stores.script_client.connection_pool
+    taken = []
+    real = pool.get_connection
+
+    def counting(*args, **kwargs):
+        taken.append(real(*args, **kwargs))
+        return taken[-1]
+
+    pool.get_connection = counting
+    try:
+        meeting_setup.join_meeting(1, 10)
+        meeting_setup.post_message(1, 10, "hello")
+        meeting_setup.leave_meeting(1, 10)
+    finally:
+        del pool.get_connection
+    assert len(taken) == 3
+    assert pool.get_connection == real  # the pool is as it was
