@@ -253,9 +253,15 @@ class ConferenceApp:
     def meeting_participants(self, meeting_id: Any) -> list[Participant]:
         """Who is in the meeting's running instance now, in join order."""
         mid = validate.ident(meeting_id, "meeting_id")
-        present = runner.participants(self._store.run("participants", mid, self._now_ms()), mid)
-        names, _ = self._store.labels((uid for uid, _ in present), ())
-        return [Participant(uid, names.get(uid, ""), joined) for uid, joined in present]
+        reply = self._store.run("participants", mid, self._now_ms(), self._store.participant_args())
+        _, present = runner.participants(reply, mid)
+        names = self._names(uid for uid, _, _ in present)
+        return [Participant(uid, names.get(uid, name), joined) for uid, joined, name in present]
+
+    def _names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """Users' names for the participants script's rows: on a single server the
+        script read them itself; on a cluster they are read here (other slots)."""
+        return self._store.labels(user_ids, ())[0] if self.stores.cluster else {}
 
     @reachable
     def active_meetings(self) -> list[ActiveMeeting]:
@@ -305,15 +311,15 @@ class ConferenceApp:
         """Every participant of every running meeting, with the time they joined."""
         now_ms = self._now_ms()
         candidates = self._store.candidate_meetings(now_ms)
-        rows: list[tuple[int, int, datetime]] = []
-        for mid, reply in zip(candidates, self._store.run_many("participants", candidates, now_ms)):
+        rows: list[tuple[int, str, int, datetime, str]] = []
+        replies = self._store.run_many("participants", candidates, now_ms, self._store.participant_args())
+        for mid, reply in zip(candidates, replies):
             if runner.refusal_code(reply) is not None:
                 continue  # not running after all
-            rows.extend((mid, uid, joined)
-                        for uid, joined in runner.participants(self._reply(reply, "participants", mid, now_ms), mid))
-        names, titles = self._store.labels((uid for _, uid, _ in rows), (mid for mid, _, _ in rows))
-        return [JoinTime(mid, titles.get(mid, ""), uid, names.get(uid, ""), joined)
-                for mid, uid, joined in rows]
+            title, present = runner.participants(self._reply(reply, "participants", mid, now_ms), mid)
+            rows.extend((mid, title, uid, joined, name) for uid, joined, name in present)
+        names = self._names(uid for _, _, uid, _, _ in rows)
+        return [JoinTime(mid, title, uid, names.get(uid, name), joined) for mid, title, uid, joined, name in rows]
 
     @sent_once
     def post_message(self, user_id: Any, meeting_id: Any, text: str) -> Message:

@@ -61,6 +61,12 @@ class Keys:
         base = len(self.meeting(0))
         return head, tail, self.audience(0)[base:], self.instances(0)[base:], self.instance_prefix(0)[base:]
 
+    def user_key_parts(self) -> tuple[str, str]:
+        """A user's key before and after its id: for a script that reads many users
+        (single server only)."""
+        head, _, tail = self.user(0).rpartition("0")
+        return head, tail
+
     def user(self, user_id: int) -> str:
         """HASH user_id, name, age, gender, email."""
         return f"{self.catalog_prefix}user:{{u:{user_id}}}"

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import redis
 
 from . import scripts
-from .codec import active_meetings, decode_event, from_ms
+from .codec import active_meetings, decode_event, event_fields, from_ms, from_ms_many
 from .errors import (
     AlreadyExistsError,
     AlreadyJoinedError,
@@ -194,11 +194,13 @@ def events(reply: Sequence[Any], meeting_id: int) -> list[Event]:
     return [decode_event(meeting_id, reply[i], reply[i + 1]) for i in range(0, len(reply), 2)]
 
 
-def participants(reply: Sequence[Any], meeting_id: int) -> list[tuple[int, datetime]]:
-    """(user_id, joined_at) from the participants script's reply: three header
-    fields, then (user_id, join record) pairs in join order."""
-    return [(int(reply[i]), decode_event(meeting_id, 0, reply[i + 1]).timestamp)
-            for i in range(3, len(reply), 2)]
+def participants(reply: Sequence[Any], meeting_id: int) -> tuple[str, list[tuple[int, datetime, str]]]:
+    """The meeting's title and (user_id, joined_at, name) in join order, from the
+    participants script's reply: four header fields, then (user_id, join record,
+    name) triples; a name is "" where the script did not read it."""
+    rows = reply[4:]
+    joined = from_ms_many([event_fields(record)[3] for record in rows[1::3]])
+    return reply[3] or "", [(int(uid), at, name) for uid, at, name in zip(rows[0::3], joined, rows[2::3])]
 
 
 def meeting_state(reply: Sequence[Any], meeting_id: int) -> ActiveMeeting | None:

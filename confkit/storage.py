@@ -106,11 +106,12 @@ class Storage:
         except redis.ResponseError as exc:
             raise self.refusal(exc, name, now_ms, meeting_id=meeting_id, user_id=user_id) from None
 
-    def run_many(self, name: str, meeting_ids: Sequence[int], now_ms: int) -> list[Any]:
+    def run_many(self, name: str, meeting_ids: Sequence[int], now_ms: int, args: Sequence[Any] = ()) -> list[Any]:
         """Run a meeting script for many meetings, pipelined BATCH at a time, all at the
-        same ``now_ms``. Replies in order; a meeting's error reply is left in its place."""
+        same ``now_ms`` and ``args``. Replies in order; a meeting's error reply is left
+        in its place."""
         replies: list[Any] = []
-        argv = (*self._dbs, now_ms)
+        argv = (*self._dbs, now_ms, *args)
         for start in range(0, len(meeting_ids), BATCH):
             calls = [(self._script_keys(mid), argv) for mid in meeting_ids[start:start + BATCH]]
             replies.extend(self.scripts.pipelined(name, calls))
@@ -169,6 +170,11 @@ class Storage:
         return meeting_from_hash(data, audience) if data else None
 
     @reachable
+    def participant_args(self) -> tuple[str, ...]:
+        """The participants script's own arguments: on a single server the user key's
+        parts, so it reads the names itself; on a cluster none (``labels`` does)."""
+        return () if self.stores.cluster else self.keys.user_key_parts()
+
     def labels(self, user_ids: Iterable[int], meeting_ids: Iterable[int]) -> tuple[dict[int, str], dict[int, str]]:
         """Users' names and meetings' titles, in one pipelined round trip."""
         users, meetings = sorted(set(user_ids)), sorted(set(meeting_ids))
