@@ -142,18 +142,6 @@ def decode_event(meeting_id: int, event_id: int | str, record: str) -> Event:
     )
 
 
-def decode_message(meeting_id: int, message_id: int | str, record: str, text: str) -> Message:
-    user_id, order_id, ts = message_fields(record)
-    return Message(
-        message_id=int(message_id),
-        meeting_id=meeting_id,
-        order_id=order_id,
-        user_id=user_id,
-        text=text,
-        timestamp=from_ms(ts),
-    )
-
-
 def _pick(values: Sequence[_T], order: Iterable[int]) -> list[_T]:
     return list(map(values.__getitem__, order))
 

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from confkit import EventType, Message
 from confkit.codec import (
     decode_event,
-    decode_message,
     decode_messages,
     event_fields,
     event_record,
@@ -58,7 +57,7 @@ def test_records_in_another_json_layout_still_decode():
     assert (event.event_id, event.user_id, event.meeting_id, event.order_id) == (3, 9, 7, 4)
     assert event.event_type is EventType.LEAVE
     assert event.timestamp == datetime(1970, 1, 1, 0, 0, 1, tzinfo=timezone.utc)
-    message = decode_message(7, "5", '{ "order_id":4, "user_id":9, "timestamp":1001 }', "hi")
+    [message] = decode_messages(7, ["5"], ['{ "order_id":4, "user_id":9, "timestamp":1001 }'], ["hi"])
     assert (message.message_id, message.user_id, message.order_id, message.text) == (5, 9, 4, "hi")
     assert message.timestamp == datetime(1970, 1, 1, 0, 0, 1, 1000, tzinfo=timezone.utc)
 
