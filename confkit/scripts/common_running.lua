@@ -1,10 +1,11 @@
 -- The running instance (helpers for scripts that need it).
 
 -- The running instance: the latest started one (highest order_id whose from_ms <=
--- NOW) if NOW is before its to_ms, of this meeting or of the one whose hash,
--- instances zset and instance prefix are given; with `ended_too`, the latest started
--- one even when it has ended. Returns order_id (string), from_ms, to_ms (numbers)
--- and the same two as stored (text), or nil. `last`: the meeting hash's last_order,
+-- NOW) if NOW is before its to_ms, of this meeting or of the one whose hash key is
+-- `meeting` (its instances zset and instance prefix: that key followed by the
+-- suffixes `instances` and `prefix`); with `ended_too`, the latest started one even
+-- when it has ended. Returns order_id (string), from_ms, to_ms (numbers) and the
+-- same two as stored (text), or nil. `last`: the meeting hash's last_order,
 -- last_from, last_to (common_latest.lua), if the caller read them. The last instance
 -- has usually started: then it is the answer, read in one call.
 local function active_instance(meeting, instances, prefix, last, ended_too)
@@ -13,7 +14,12 @@ local function active_instance(meeting, instances, prefix, last, ended_too)
   local order, from_ms, from_text, to_text = last[1], tonumber(last[2]), last[2], last[3]
   if not (from_ms and from_ms <= NOW) then
     -- Later instances are scheduled (or no copy): look through them, latest first.
-    instances, prefix, order = instances or K_INSTANCES, prefix or K_INSTANCE_PREFIX, nil
+    if meeting then
+      instances, prefix = meeting .. instances, meeting .. prefix
+    else
+      instances, prefix = K_INSTANCES, K_INSTANCE_PREFIX
+    end
+    order = nil
     local start = 0
     while not order do
       local orders = redis.call('ZREVRANGE', instances, start, start + 15)

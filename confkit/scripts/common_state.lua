@@ -7,8 +7,7 @@ local NO_AUDIENCE = {}
 -- order_id, from_ms, to_ms of the meeting whose hash is given (its audience set,
 -- instances zset and instance prefix are that key followed by the given suffixes)
 -- to `out`; nothing when the meeting does not exist. Returns whether one runs. A
--- public meeting has no audience, so its set is not read; the copy of the latest
--- instance usually answers the rest.
+-- public meeting has no audience, so its set is not read.
 local function meeting_state(meeting, audience, instances, prefix, out)
   use(CATALOG_DB)
   local f = redis.call('HMGET', meeting, 'title', 'description', 'is_public',
@@ -17,14 +16,7 @@ local function meeting_state(meeting, audience, instances, prefix, out)
   local n = #out
   out[n + 1], out[n + 2], out[n + 3], out[n + 4] = f[1], f[2], f[3], NO_AUDIENCE
   if f[3] ~= '1' then out[n + 4] = redis.call('SMEMBERS', meeting .. audience) end
-  local last_from = tonumber(f[5])
-  if last_from and last_from <= NOW then
-    if NOW >= tonumber(f[6]) then return false end
-    out[n + 5], out[n + 6], out[n + 7] = f[4], f[5], f[6]
-    return true
-  end
-  local order, _, _, from_text, to_text =
-    active_instance(meeting, meeting .. instances, meeting .. prefix, {f[4], f[5], f[6]})
+  local order, _, _, from_text, to_text = active_instance(meeting, instances, prefix, {f[4], f[5], f[6]})
   if not order then return false end
   out[n + 5], out[n + 6], out[n + 7] = order, from_text, to_text
   return true
