@@ -254,7 +254,7 @@ class ConferenceApp:
         """Who is in the meeting's running instance now, in join order."""
         mid = validate.ident(meeting_id, "meeting_id")
         reply = self._store.run("participants", mid, self._now_ms(), self._store.participant_args())
-        _, present = runner.participants(reply, mid)
+        _, present = runner.participants(reply)
         names = self._names(uid for uid, _, _ in present)
         return [Participant(uid, names.get(uid, name), joined) for uid, joined, name in present]
 
@@ -316,7 +316,7 @@ class ConferenceApp:
         for mid, reply in zip(candidates, replies):
             if runner.refusal_code(reply) is not None:
                 continue  # not running after all
-            title, present = runner.participants(self._reply(reply, "participants", mid, now_ms), mid)
+            title, present = runner.participants(self._reply(reply, "participants", mid, now_ms))
             rows.extend((mid, title, uid, joined, name) for uid, joined, name in present)
         names = self._names(uid for _, _, uid, _, _ in rows)
         return [JoinTime(mid, title, uid, names.get(uid, name), joined) for mid, title, uid, joined, name in rows]

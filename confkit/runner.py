@@ -194,7 +194,7 @@ def events(reply: Sequence[Any], meeting_id: int) -> list[Event]:
     return [decode_event(meeting_id, reply[i], reply[i + 1]) for i in range(0, len(reply), 2)]
 
 
-def participants(reply: Sequence[Any], meeting_id: int) -> tuple[str, list[tuple[int, datetime, str]]]:
+def participants(reply: Sequence[Any]) -> tuple[str, list[tuple[int, datetime, str]]]:
     """The meeting's title and (user_id, joined_at, name) in join order, from the
     participants script's reply: four header fields, then (user_id, join record,
     name) triples; a name is "" where the script did not read it."""
