@@ -193,11 +193,10 @@ def active_meetings(rows: Sequence[Any]) -> list[ActiveMeeting]:
     it = iter(rows)
     groups = list(zip(it, it, it, it, it, it, it, it))
     times = list(from_ms_many([int(stamp) for group in groups for stamp in group[6:]]))
-    new = object.__new__
     out = []
     for k, (mid, title, description, public, audience, order, _, _) in enumerate(groups):
         meeting_id = int(mid)
-        meeting, instance, active = new(Meeting), new(MeetingInstance), new(ActiveMeeting)
+        meeting, instance, active = _new(Meeting), _new(MeetingInstance), _new(ActiveMeeting)
         meeting.__dict__.update(meeting_id=meeting_id, title=title, description=description, is_public=public == "1",
                                 audience=tuple(sorted(audience)) if audience else ())
         instance.__dict__.update(meeting_id=meeting_id, order_id=int(order), from_dt=times[2 * k],
